@@ -1,0 +1,218 @@
+// Activities: every side effect of the check workflow. Secrets are loaded here by team id, never passed in by the
+// workflow, and what goes back to the workflow carries no personal data (no e-mails, names or tags).
+import { Context } from '@temporalio/activity';
+import { CertnClient } from '../certn/client';
+import type { CertnCase } from '../certn/schemas';
+import { LeverClient } from '../lever/client';
+import { createLogger } from '../logger';
+import { SettingsStore, TeamConfig } from '../settings/store';
+import type { CheckStatus } from '../workflows/definitions';
+import { CaseSnapshot, STATUS_TAGS, isCertnTag } from '../workflows/status';
+import { classified, permanent } from './failures';
+import { choosePackage } from './package-choice';
+import { ReportKind, ReportLinks } from './report-links';
+
+const log = createLogger('activities');
+
+export interface ActivityDeps {
+  store: SettingsStore;
+  leverBaseUrl: string;
+  certnBaseUrl: string;
+  reportLinks: ReportLinks;
+  timings: CheckTimings;
+  /** How long attachReportPdf waits for Certn to render a report before retrying. */
+  reportPollMs?: number;
+}
+
+export interface CheckTimings {
+  pollIntervalMs: number;
+  noEmailWaitMs: number;
+  caseMaxWaitMs: number;
+  /** A check that waits for weeks continues as new past this many history events, keeping its history small. */
+  maxHistoryEvents: number;
+}
+
+export interface OpportunityFacts {
+  inTriggerStage: boolean;
+  hasEmail: boolean;
+  package: { name: string; checkTypes: string[] } | null;
+  /** A case already ordered for this opportunity (by an earlier run): never order a second by accident. */
+  existingCaseId: string | null;
+}
+
+export interface OrderInput {
+  teamId: string;
+  opportunityId: string;
+  workflowId: string;
+  checkTypes: string[];
+  /** ISO time just before the workflow decided to order: bounds the search for an already-ordered case. */
+  orderedAfter: string;
+}
+
+export interface CaseSummary {
+  caseId: string;
+  packageName: string;
+  outcome: string;
+  certnStatus: string;
+}
+
+export const REPORT_FILE_PREFIX = 'certn-report-';
+const noteMarker = (caseId: string) => `[certn-case:${caseId}]`;
+
+export function createActivities(deps: ActivityDeps) {
+  const { store } = deps;
+
+  async function team(teamId: string): Promise<{ config: TeamConfig; lever: LeverClient; certn: CertnClient }> {
+    const [config, secrets] = await Promise.all([store.getTeamConfig(teamId), store.getTeamSecrets(teamId)]);
+    if (!config || !secrets) throw permanent(`team ${teamId} does not exist`, 'TeamNotFound');
+    if (!secrets.lever.apiKey) throw permanent(`team ${teamId} has no Lever API key`, 'MissingSetting');
+    if (!secrets.certn.apiKey) throw permanent(`team ${teamId} has no Certn API key`, 'MissingSetting');
+    return {
+      config,
+      lever: new LeverClient({ baseUrl: deps.leverBaseUrl, apiKey: secrets.lever.apiKey }),
+      certn: new CertnClient({ baseUrl: deps.certnBaseUrl, apiKey: secrets.certn.apiKey }),
+    };
+  }
+
+  async function checkTimings(): Promise<CheckTimings> {
+    return deps.timings;
+  }
+
+  async function inspectOpportunity(
+    teamId: string,
+    opportunityId: string,
+    opts: { requireTriggerStage: boolean },
+  ): Promise<OpportunityFacts> {
+    const { config, lever } = await team(teamId);
+    const opp = await lever.getOpportunity(opportunityId);
+    const stageId = config.lever.triggerStageId;
+    const currentStage = typeof opp.stage === 'string' ? opp.stage : opp.stage?.id;
+    const entered =
+      stageId !== null && (currentStage === stageId || (opp.stageChanges ?? []).some((c) => c.toStageId === stageId));
+    const chosen = choosePackage(opp.tags ?? [], config.packages, config.defaultPackageId);
+    return {
+      inTriggerStage: entered || !opts.requireTriggerStage,
+      hasEmail: (opp.emails ?? []).some((e) => e.trim() !== ''),
+      package: chosen ? { name: chosen.name, checkTypes: chosen.checkTypes } : null,
+      existingCaseId: await store.findCaseForOpportunity(teamId, opportunityId),
+    };
+  }
+
+  /** Exactly one `CERTN - …` tag: every other one is removed first, then the new one added. */
+  async function setStatusTag(teamId: string, opportunityId: string, status: CheckStatus): Promise<void> {
+    const tag = STATUS_TAGS[status];
+    if (!tag) return;
+    const { config, lever } = await team(teamId);
+    const performAs = config.lever.performAsUserId ?? undefined;
+    const opp = await lever.getOpportunity(opportunityId);
+    const stale = (opp.tags ?? []).filter((t) => isCertnTag(t) && t !== tag);
+    if (stale.length > 0) await lever.removeTags(opportunityId, stale, performAs);
+    if (!(opp.tags ?? []).includes(tag)) await lever.addTags(opportunityId, [tag], performAs);
+  }
+
+  /**
+   * Orders the case once. Certn has no idempotency key, so any attempt after the first (the previous one may have
+   * reached Certn before failing) first looks for a case ordered for this e-mail since the workflow decided to order.
+   */
+  async function orderCase(input: OrderInput): Promise<{ caseId: string }> {
+    const { lever, certn } = await team(input.teamId);
+    const opp = await lever.getOpportunity(input.opportunityId);
+    const email = (opp.emails ?? []).map((e) => e.trim()).find((e) => e !== '');
+    if (!email) throw permanent('the opportunity has no e-mail any more', 'NoEmail');
+
+    let found: CertnCase | undefined;
+    const attempt = Context.current().info.attempt;
+    if (attempt > 1) {
+      const wanted = [...input.checkTypes].sort().join(',');
+      const candidates = await certn.listCases({ emailAddress: email, orderTimeframeAfter: input.orderedAfter });
+      found = candidates
+        .filter((c) => [...c.checks.map((k) => k.check_type)].sort().join(',') === wanted)
+        .sort((a, b) => b.created.localeCompare(a.created))[0];
+      if (found) log.warn('adopting a case ordered by an earlier attempt', { caseId: found.id, attempt, workflowId: input.workflowId });
+    }
+    const theCase = found ?? (await certn.orderCase({ emailAddress: email, checkTypes: input.checkTypes }));
+    await store.recordCertnObjects(input.teamId, {
+      workflowId: input.workflowId,
+      opportunityId: input.opportunityId,
+      caseId: theCase.id,
+      objectIds: [theCase.id, ...theCase.checks.map((c) => c.id)],
+    });
+    log.info('case ordered', { teamId: input.teamId, opportunityId: input.opportunityId, caseId: theCase.id });
+    return { caseId: theCase.id };
+  }
+
+  /** The truth about the case; also maps check ids Certn added since, so their callbacks find the workflow. */
+  async function readCase(teamId: string, caseId: string, workflowId: string): Promise<CaseSnapshot> {
+    const { certn } = await team(teamId);
+    const c = await certn.getCase(caseId);
+    const ref = await store.findCheckByCertnObject(teamId, caseId);
+    if (ref) await store.recordCertnObjects(teamId, { ...ref, workflowId, objectIds: c.checks.map((k) => k.id) });
+    return { overallStatus: c.overall_status, checks: c.checks.map((k) => ({ id: k.id, status: k.status })) };
+  }
+
+  async function cancelCase(teamId: string, caseId: string): Promise<void> {
+    const { certn } = await team(teamId);
+    await certn.cancelCase(caseId);
+  }
+
+  /** One live report link: adds this kind's link and removes the other kind's. Returns the link. */
+  async function setReportLink(teamId: string, opportunityId: string, caseId: string, kind: ReportKind): Promise<string> {
+    const { lever } = await team(teamId);
+    const link = deps.reportLinks.url(teamId, caseId, kind);
+    const other = deps.reportLinks.url(teamId, caseId, kind === 'final' ? 'interim' : 'final');
+    await lever.addLinks(opportunityId, [link]);
+    await lever.removeLinks(opportunityId, [other]);
+    return link;
+  }
+
+  /** Generates the final report, downloads the PDF and attaches it, unless a retry finds it already attached. */
+  async function attachReportPdf(teamId: string, opportunityId: string, caseId: string): Promise<{ fileId: string }> {
+    const { config, lever, certn } = await team(teamId);
+    const performAs = config.lever.performAsUserId;
+    if (!performAs) throw permanent('no Lever user is set for file uploads (perform_as)', 'MissingSetting');
+    const name = `${REPORT_FILE_PREFIX}${caseId}.pdf`;
+    const existing = (await lever.listFiles(opportunityId)).find((f) => f.name === name);
+    if (existing) return { fileId: existing.id };
+
+    let report = await certn.generateReport(caseId);
+    const pollMs = deps.reportPollMs ?? 1000;
+    while (report.status === 'PENDING') {
+      Context.current().heartbeat();
+      await Context.current().sleep(pollMs);
+      report = await certn.getReportFile(report.id);
+    }
+    if (report.status !== 'COMPLETE' || !report.pdf_url) {
+      throw new Error(`Certn report ${report.id} ended ${report.status}; generating it again`);
+    }
+    const pdf = await certn.downloadPdf(report.pdf_url);
+    const file = await lever.uploadFile(opportunityId, { name, content: pdf, contentType: 'application/pdf' }, performAs);
+    log.info('report attached', { teamId, opportunityId, caseId, fileId: file.id, bytes: pdf.byteLength });
+    return { fileId: file.id };
+  }
+
+  /** One short note at the end; a retry after an uncertain failure finds the first one by its marker. */
+  async function addSummaryNote(teamId: string, opportunityId: string, s: CaseSummary): Promise<{ noteId: string }> {
+    const { config, lever } = await team(teamId);
+    const marker = noteMarker(s.caseId);
+    const existing = (await lever.listNotes(opportunityId)).find((n) => n.value.includes(marker));
+    if (existing) return { noteId: existing.id };
+    const value =
+      `Certn background check ${s.outcome}. Package: ${s.packageName || 'n/a'}. ` +
+      `Certn status: ${s.certnStatus || 'n/a'}. ${marker}`;
+    return lever.addNote(opportunityId, { value }, config.lever.performAsUserId ?? undefined);
+  }
+
+  return {
+    checkTimings: classified(checkTimings),
+    inspectOpportunity: classified(inspectOpportunity),
+    setStatusTag: classified(setStatusTag),
+    orderCase: classified(orderCase),
+    readCase: classified(readCase),
+    cancelCase: classified(cancelCase),
+    setReportLink: classified(setReportLink),
+    attachReportPdf: classified(attachReportPdf),
+    addSummaryNote: classified(addSummaryNote),
+  };
+}
+
+export type CheckActivities = ReturnType<typeof createActivities>;

@@ -1,0 +1,193 @@
+// POST /webhooks/lever/:hookId — Lever's signed candidate webhooks, one URL per team.
+//
+// Answers fast and does little: find the team, verify, dedupe, hand to Temporal. Status codes:
+//   404 unknown hook id · 413 body over the limit · 400 not JSON / not a Lever webhook body
+//   401 bad signature, or triggeredAt further than LEVER_WEBHOOK_WINDOW_SECONDS from now (a replay or a stale
+//       re-run: the signature does not cover `data`, so an old signed delivery must not be accepted again)
+//   200 accepted, ping, duplicate token, disabled team, other event, other stage (all logged with the outcome)
+//   503 Temporal unreachable (the token is released so Lever's retry is accepted) · 500 anything else (same)
+import express, { NextFunction, Request, Response } from 'express';
+import { LeverWebhookBody, StageChangeData } from '../lever/schemas';
+import { verifyLeverSignature } from '../lever/signature';
+import { createLogger } from '../logger';
+import { LeverHookTeam, SettingsStore } from '../settings/store';
+import { fieldErrors } from '../settings/schemas';
+import { CheckGateway, TemporalUnavailableError } from './check-gateway';
+import { METRIC, Metrics } from './metrics';
+
+const log = createLogger('lever-webhook');
+
+export const LEVER_WEBHOOK_MAX_BYTES = 64 * 1024;
+/** Tokens are kept this long past the acceptance window (clock skew margin) before pruning. */
+const PRUNE_MARGIN_MS = 60 * 60 * 1000;
+const PRUNE_EVERY_MS = 60 * 1000;
+
+export interface LeverWebhookDeps {
+  store: SettingsStore;
+  gateway: CheckGateway;
+  /** Accepted distance between triggeredAt and now, in ms. */
+  windowMs: number;
+  now: () => number;
+  metrics: Metrics;
+  maxBodyBytes?: number;
+}
+
+export type LeverOutcome =
+  | 'accepted'
+  | 'ping'
+  | 'duplicate'
+  | 'team_disabled'
+  | 'event_ignored'
+  | 'other_stage'
+  | 'unknown_hook'
+  | 'too_large'
+  | 'malformed'
+  | 'invalid_signature'
+  | 'stale'
+  | 'temporal_unavailable'
+  | 'error';
+
+const STATUS: Record<LeverOutcome, number> = {
+  accepted: 200,
+  ping: 200,
+  duplicate: 200,
+  team_disabled: 200,
+  event_ignored: 200,
+  other_stage: 200,
+  unknown_hook: 404,
+  too_large: 413,
+  malformed: 400,
+  invalid_signature: 401,
+  stale: 401,
+  temporal_unavailable: 503,
+  error: 500,
+};
+
+export function leverWebhookRouter(deps: LeverWebhookDeps): express.Router {
+  const router = express.Router();
+  const limit = deps.maxBodyBytes ?? LEVER_WEBHOOK_MAX_BYTES;
+  let lastPrune = 0;
+
+  const reply = (res: Response, outcome: LeverOutcome, extra: Record<string, unknown> = {}) => {
+    deps.metrics.inc(METRIC.leverWebhooks, { outcome });
+    const status = STATUS[outcome];
+    res.status(status).json(status < 300 ? { ok: true, outcome, ...extra } : { error: outcome, ...extra });
+  };
+
+  const findTeam = async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const team = await deps.store.findLeverHook(String(req.params.hookId));
+      if (!team) {
+        log.warn('lever webhook for an unknown hook id');
+        return reply(res, 'unknown_hook');
+      }
+      res.locals.team = team;
+      next();
+    } catch (err) {
+      next(err);
+    }
+  };
+
+  const maybePrune = () => {
+    const now = deps.now();
+    if (now - lastPrune < PRUNE_EVERY_MS) return;
+    lastPrune = now;
+    deps.store
+      .pruneLeverDeliveries(now - deps.windowMs - PRUNE_MARGIN_MS)
+      .then((n) => n > 0 && log.debug('pruned old lever delivery tokens', { count: n }))
+      .catch((err: unknown) => log.error('pruning lever delivery tokens failed', { err }));
+  };
+
+  const handle = async (req: Request, res: Response) => {
+    const team = res.locals.team as LeverHookTeam;
+    const teamId = team.teamId;
+    const raw: unknown = req.body;
+    let json: unknown;
+    try {
+      if (!Buffer.isBuffer(raw) || raw.length === 0) throw new Error('empty body');
+      json = JSON.parse(raw.toString('utf8'));
+    } catch {
+      log.warn('lever webhook body is not JSON', { teamId });
+      return reply(res, 'malformed', { message: 'body is not JSON' });
+    }
+    const parsed = LeverWebhookBody.safeParse(json);
+    if (!parsed.success) {
+      log.warn('lever webhook body is invalid', { teamId, fields: Object.keys(fieldErrors(parsed.error)) });
+      return reply(res, 'malformed', { fields: fieldErrors(parsed.error) });
+    }
+    const body = parsed.data;
+    const ctx = { teamId, event: body.event, triggeredAt: body.triggeredAt };
+
+    if (!team.signatureToken || !verifyLeverSignature(team.signatureToken, body)) {
+      log.warn('lever webhook signature rejected', { ...ctx, tokenConfigured: Boolean(team.signatureToken) });
+      return reply(res, 'invalid_signature');
+    }
+    const skewMs = deps.now() - body.triggeredAt;
+    if (Math.abs(skewMs) > deps.windowMs) {
+      log.warn('lever webhook outside the acceptance window', { ...ctx, skewSeconds: Math.round(skewMs / 1000) });
+      return reply(res, 'stale', { message: 'triggeredAt is outside the accepted window' });
+    }
+    if (body.event === 'candidateHired' && Object.keys(body.data).length === 0) {
+      log.info('lever webhook ping', ctx);
+      return reply(res, 'ping');
+    }
+    if (!team.enabled) {
+      log.info('lever webhook ignored: team disabled', ctx);
+      return reply(res, 'team_disabled');
+    }
+    if (body.event !== 'candidateStageChange') {
+      log.info('lever webhook ignored: event not handled', ctx);
+      return reply(res, 'event_ignored');
+    }
+    const data = StageChangeData.safeParse(body.data);
+    if (!data.success) {
+      const fields = Object.fromEntries(Object.entries(fieldErrors(data.error)).map(([k, v]) => [`data.${k}`, v]));
+      log.warn('lever stage change data is invalid', { ...ctx, fields: Object.keys(fields) });
+      return reply(res, 'malformed', { fields });
+    }
+    const { opportunityId, toStageId } = data.data;
+    const octx = { ...ctx, opportunityId, toStageId };
+
+    maybePrune();
+    if (!(await deps.store.claimLeverDelivery(teamId, body.token, body.triggeredAt))) {
+      log.info('lever webhook ignored: delivery already seen', octx);
+      return reply(res, 'duplicate');
+    }
+    if (toStageId !== team.triggerStageId) {
+      log.info('lever webhook ignored: not the trigger stage', octx);
+      return reply(res, 'other_stage');
+    }
+    try {
+      await deps.gateway.stageEntered(teamId, opportunityId, { triggeredAt: body.triggeredAt, toStageId });
+      log.info('lever stage change handed to the check', octx);
+      return reply(res, 'accepted');
+    } catch (err) {
+      try {
+        await deps.store.releaseLeverDelivery(teamId, body.token);
+      } catch (releaseErr) {
+        log.error('could not release a lever delivery token', { ...octx, err: releaseErr });
+      }
+      if (err instanceof TemporalUnavailableError) {
+        log.warn('lever stage change not accepted: Temporal unavailable', { ...octx, err });
+        return reply(res, 'temporal_unavailable', { message: 'try again later' });
+      }
+      log.error('lever stage change failed', { ...octx, err });
+      return reply(res, 'error');
+    }
+  };
+
+  router.post('/webhooks/lever/:hookId', findTeam, express.raw({ type: () => true, limit }), (req, res, next) => {
+    handle(req, res).catch(next);
+  });
+
+  // Body-parser errors (size, encoding) and unexpected failures of this router.
+  router.use('/webhooks/lever', (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const type = (err as { type?: string })?.type;
+    if (type === 'entity.too.large') return reply(res, 'too_large');
+    if (typeof type === 'string') return reply(res, 'malformed', { message: 'unreadable body' });
+    log.error('lever webhook failed', { err });
+    return reply(res, 'error');
+  });
+
+  return router;
+}

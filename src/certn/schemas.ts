@@ -1,0 +1,182 @@
+// Zod schemas and types for the CertnCentric public API (contracts/certn.md).
+// Shared by the Certn client, the Certn sandbox, the settings code (package validation) and tests.
+import { z } from 'zod';
+
+// ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
+// UNCONFIRMED POINTS — every choice the CertnCentric docs do not pin down lives here, in one place.
+// The sandbox implements exactly these; if the real API differs, correct them here (and in the sandbox README).
+// ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
+export const CERTN_UNCONFIRMED = {
+  /** Element shape of `checks[]` on a case: `{id, check_type, status}` (+ unknown fields passed through). */
+  checkShape: '{id, check_type, status}',
+  /** Status values of a single check. Only COMPLETE/CANCELLED/SUPERSEDED (closed) are documented. */
+  checkStatuses: ['PENDING', 'IN_PROGRESS', 'COMPLETE', 'CANCELLED', 'SUPERSEDED'] as const,
+  /** Report-file status values and the `pdf_url` field (null until COMPLETE). */
+  reportFileStatuses: ['PENDING', 'COMPLETE', 'FAILED'] as const,
+  /** List response: `{pagination: {...}, results: [...]}`; `next_page`/`previous_page` are page numbers or null. */
+  listEnvelope: 'pagination-object',
+  /** Query parameter name for the status filter, repeated once per value: `overall_status[]=A&overall_status[]=B`. */
+  overallStatusParam: 'overall_status[]',
+  /** Page query parameters. */
+  pageParam: 'page',
+  pageSizeParam: 'page_size',
+  /** Webhook signature encoding: lowercase hex of HMAC-SHA256(secret, raw body) in `X-Signature`. */
+  signatureEncoding: 'hex-lowercase',
+  signatureHeader: 'x-signature',
+  /** Endpoint verification: `GET <url>?challenge=<value>` answered 200 with the value as the plain-text body. */
+  challengeParam: 'challenge',
+  /** Cancel response: 200 with the case object. */
+  cancelReturnsCase: true,
+  /** generate-report response: 201 with a report-file object (status PENDING). */
+  generateReportStatus: 201,
+} as const;
+
+/** Certn's `overall_status` values, in Certn's precedence order (contracts/certn.md). */
+export const CASE_STATUSES = [
+  'DRAFT',
+  'CASE_ORDERED',
+  'INVITE_UNDELIVERABLE',
+  'APPLICANT_EXPIRED',
+  'APPLICANT_INVITED',
+  'APPLICANT_OPENED',
+  'APPLICANT_STARTED',
+  'APPLICANT_SUBMITTED',
+  'IN_DISPUTE',
+  'IN_PROGRESS',
+  'APPLICANT_ACTION_REQUIRED',
+  'CLIENT_ACTION_REQUIRED',
+  'CANCELLED',
+  'COMPLETE',
+] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+export const CaseStatusSchema = z.enum(CASE_STATUSES);
+export function isCaseStatus(value: unknown): value is CaseStatus {
+  return typeof value === 'string' && (CASE_STATUSES as readonly string[]).includes(value);
+}
+
+/** A check's own status (unconfirmed set, see CERTN_UNCONFIRMED). Closed states: COMPLETE, CANCELLED, SUPERSEDED. */
+export const CHECK_STATUSES = CERTN_UNCONFIRMED.checkStatuses;
+export type CheckStatus = (typeof CHECK_STATUSES)[number];
+export const CLOSED_CHECK_STATUSES: readonly CheckStatus[] = ['COMPLETE', 'CANCELLED', 'SUPERSEDED'];
+
+/**
+ * CertnCentric check type identifiers accepted in `check_types_with_arguments` (top-level / orderable ones).
+ * Source: centric-api-docs.certn.co "check-<IDENTIFIER>" reference pages. The sandbox rejects anything else and the
+ * settings code validates packages against this list.
+ */
+export const CHECK_TYPE_CATALOGUE = [
+  // Confirmed on centric-api-docs.certn.co:
+  'IDENTITY_VERIFICATION_1',
+  'ONE_ID_2',
+  'CRIMINAL_RECORD_REPORT_1',
+  'BASIC_CANADIAN_CRIMINAL_RECORD_REPORT_1',
+  'ENHANCED_CANADIAN_CRIMINAL_RECORD_REPORT_1',
+  'CREDIT_REPORT_1',
+  'US_CREDIT_REPORT_1',
+  'EMPLOYMENT_VERIFICATIONS_1',
+  'MOTOR_VEHICLE_RECORD_1',
+  'CA_DRIVER_ABSTRACT_1',
+  'US_MOTOR_VEHICLE_RECORD_1',
+  // UNCONFIRMED: seen in third-party integrations, not found in the docs excerpts available here.
+  'EDUCATION_VERIFICATION_1',
+  'REFERENCE_CHECK_1',
+  'ADVERSE_MEDIA_1',
+  // UNCONFIRMED: the name used in contracts/certn.md's order example (and so in the project's seed). The docs'
+  // umbrella criminal check is CRIMINAL_RECORD_REPORT_1; kept so the contract example orders successfully.
+  'CRIMINAL_RECORD_CHECK',
+] as const;
+export type CheckType = (typeof CHECK_TYPE_CATALOGUE)[number];
+export function isKnownCheckType(value: string): value is CheckType {
+  return (CHECK_TYPE_CATALOGUE as readonly string[]).includes(value);
+}
+
+export const CertnCheckSchema = z
+  .object({
+    id: z.string().min(1),
+    check_type: z.string().min(1),
+    // Kept as a string: an unknown check status from the real API must not break reading a case.
+    status: z.string().min(1),
+  })
+  .passthrough();
+export type CertnCheck = z.infer<typeof CertnCheckSchema>;
+
+export const CertnCaseSchema = z
+  .object({
+    id: z.string().min(1),
+    email_address: z.string(),
+    overall_status: CaseStatusSchema,
+    created: z.string(),
+    modified: z.string(),
+    checks: z.array(CertnCheckSchema),
+  })
+  .passthrough();
+export type CertnCase = z.infer<typeof CertnCaseSchema>;
+
+const PageRef = z.union([z.number().int(), z.string()]).nullable();
+export const PaginationSchema = z
+  .object({
+    result_count: z.number().int().nonnegative(),
+    page_count: z.number().int().nonnegative(),
+    page_size: z.number().int().positive(),
+    current_page: z.number().int().positive(),
+    next_page: PageRef,
+    previous_page: PageRef,
+  })
+  .passthrough();
+export type Pagination = z.infer<typeof PaginationSchema>;
+
+export const CaseListSchema = z
+  .object({
+    pagination: PaginationSchema,
+    results: z.array(CertnCaseSchema),
+  })
+  .passthrough();
+export type CaseList = z.infer<typeof CaseListSchema>;
+
+export const REPORT_FILE_STATUSES = CERTN_UNCONFIRMED.reportFileStatuses;
+export type ReportFileStatus = (typeof REPORT_FILE_STATUSES)[number];
+export const ReportFileSchema = z
+  .object({
+    id: z.string().min(1),
+    status: z.enum(REPORT_FILE_STATUSES),
+    pdf_url: z.string().nullable(),
+  })
+  .passthrough();
+export type ReportFile = z.infer<typeof ReportFileSchema>;
+
+export const CERTN_EVENT_TYPES = [
+  'CASE_STATUS_CHANGED',
+  'CHECK_STATUS_CHANGED',
+  'CASE_REPORT_READY',
+  'CASE_INPUT_CLAIMS_AUTOMATICALLY_GENERATED',
+] as const;
+export type CertnEventType = (typeof CERTN_EVENT_TYPES)[number];
+
+/** Thin webhook payload; event_type/object_type stay strings so new event kinds are accepted (and ignored). */
+export const CertnWebhookEventSchema = z
+  .object({
+    id: z.string().min(1),
+    event_type: z.string().min(1),
+    object_id: z.string().min(1),
+    object_type: z.string().min(1),
+  })
+  .passthrough();
+export type CertnWebhookEvent = z.infer<typeof CertnWebhookEventSchema>;
+
+export const CertnErrorItemSchema = z
+  .object({
+    code: z.string().optional(),
+    detail: z.string().optional(),
+    attr: z.string().nullable().optional(),
+  })
+  .passthrough();
+export type CertnErrorItem = z.infer<typeof CertnErrorItemSchema>;
+
+export const CERTN_ERROR_TYPES = ['validation_error', 'client_error', 'server_error'] as const;
+export const CertnErrorBodySchema = z
+  .object({
+    type: z.string(),
+    errors: z.array(CertnErrorItemSchema),
+  })
+  .passthrough();
+export type CertnErrorBody = z.infer<typeof CertnErrorBodySchema>;

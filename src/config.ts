@@ -1,0 +1,57 @@
+// Process configuration: environment variables validated with zod at start-up, with an error naming the bad one.
+import path from 'node:path';
+import { z } from 'zod';
+
+const intFrom = (def: number) => z.coerce.number().int().nonnegative().default(def);
+
+const EnvSchema = z.object({
+  DATA_DIR: z.string().min(1).default(path.resolve(process.cwd(), '.data')),
+  /** Where the API listens. */
+  API_HOST: z.string().default('127.0.0.1'),
+  API_PORT: intFrom(3000),
+  /** How Lever and Certn reach this service (webhook URLs are built from it). Defaults to http://API_HOST:API_PORT. */
+  PUBLIC_BASE_URL: z.string().url().optional(),
+  /** Bearer token for the admin API; the embedded default generates one into DATA_DIR and prints it. */
+  ADMIN_TOKEN: z.string().min(16).optional(),
+  /** 32-byte key (base64 or 64 hex chars) encrypting secrets at rest; generated into DATA_DIR when absent. */
+  MASTER_KEY: z.string().min(32).optional(),
+  /** Temporal: when set, use that server instead of starting a dev server. */
+  TEMPORAL_ADDRESS: z.string().optional(),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('certn-checks'),
+  TEMPORAL_UI_PORT: intFrom(8233),
+  TEMPORAL_PORT: intFrom(7233),
+  /** Base URLs of the real services (or the sandboxes). Unset = start the local sandboxes. */
+  LEVER_API_BASE_URL: z.string().url().optional(),
+  CERTN_API_BASE_URL: z.string().url().optional(),
+  LEVER_SANDBOX_PORT: intFrom(4010),
+  CERTN_SANDBOX_PORT: intFrom(4020),
+  /** Lever webhooks whose triggeredAt is further than this from now are rejected (replay defence). */
+  LEVER_WEBHOOK_WINDOW_SECONDS: intFrom(15 * 60),
+  /** How often an open check polls Certn when no callback arrives. */
+  CERTN_POLL_INTERVAL_SECONDS: intFrom(15 * 60),
+  /** How long a check waits for an e-mail to be added after tagging `CERTN - Error (No Email)`. */
+  NO_EMAIL_WAIT_SECONDS: intFrom(30 * 24 * 3600),
+  /** How long a check waits for Certn to close a case before giving up and tagging it. */
+  CASE_MAX_WAIT_SECONDS: intFrom(120 * 24 * 3600),
+  /** History events after which a long-running check continues as new. */
+  CHECK_MAX_HISTORY_EVENTS: z.coerce.number().int().min(50).default(2000),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export type AppConfig = z.infer<typeof EnvSchema>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+export function publicBaseUrl(config: AppConfig): string {
+  return (config.PUBLIC_BASE_URL ?? `http://${config.API_HOST}:${config.API_PORT}`).replace(/\/$/, '');
+}

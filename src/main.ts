@@ -1,0 +1,144 @@
+// `npm start`: the whole service on its embedded defaults — a Temporal dev server (database file in DATA_DIR),
+// the Lever and Certn sandboxes (unless real base URLs are configured), the worker and the API.
+// Ctrl-C stops everything, in reverse order.
+import { createHmac } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { ReportLinks } from './activities/report-links';
+import { createApiApp } from './api/app';
+import { TemporalCheckGateway } from './api/check-gateway';
+import { ConfigError, loadConfig, publicBaseUrl } from './config';
+import { createLogger, setLogLevel } from './logger';
+import { startCertnSandbox } from './sandbox/certn';
+import { startLeverSandbox } from './sandbox/lever';
+import { loadOrCreateAdminToken, loadOrCreateMasterKey } from './settings/crypto';
+import { openSqliteSettingsStore } from './settings/sqlite-store';
+import { ensureTemporalCli } from './temporal/cli';
+import { startDevServer } from './temporal/dev-server';
+import { ensureSearchAttributes } from './temporal/search-attributes';
+import { createCheckWorker } from './worker';
+
+const log = createLogger('main');
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  setLogLevel(config.LOG_LEVEL);
+  fs.mkdirSync(config.DATA_DIR, { recursive: true, mode: 0o700 });
+  const stops: (() => Promise<void>)[] = [];
+  const urls: [string, string][] = [];
+
+  let leverBaseUrl = config.LEVER_API_BASE_URL;
+  if (!leverBaseUrl) {
+    const sandbox = await startLeverSandbox({ port: config.LEVER_SANDBOX_PORT, host: config.API_HOST });
+    stops.push(() => sandbox.stop());
+    leverBaseUrl = `${sandbox.url}/v1`;
+    urls.push(['Lever sandbox (API /v1, control /_sandbox)', sandbox.url]);
+  }
+  let certnBaseUrl = config.CERTN_API_BASE_URL;
+  if (!certnBaseUrl) {
+    const sandbox = await startCertnSandbox({ port: config.CERTN_SANDBOX_PORT, host: config.API_HOST });
+    stops.push(() => sandbox.stop());
+    certnBaseUrl = sandbox.url;
+    urls.push(['Certn sandbox (API /api/public, control /_sandbox)', sandbox.url]);
+  }
+
+  let address = config.TEMPORAL_ADDRESS;
+  if (!address) {
+    const cliPath = await ensureTemporalCli();
+    const server = await startDevServer({
+      cliPath,
+      ip: config.API_HOST,
+      port: config.TEMPORAL_PORT,
+      uiPort: config.TEMPORAL_UI_PORT,
+      dbFile: path.join(config.DATA_DIR, 'temporal.db'),
+      namespace: config.TEMPORAL_NAMESPACE,
+    });
+    stops.push(() => server.stop());
+    address = server.address;
+    if (server.uiUrl) urls.push(['Temporal UI', server.uiUrl]);
+  }
+  urls.push(['Temporal server (gRPC)', address]);
+
+  const clientConnection = await Connection.connect({ address });
+  stops.push(() => clientConnection.close());
+  const added = await ensureSearchAttributes(clientConnection, config.TEMPORAL_NAMESPACE);
+  if (added.length > 0) log.info('registered search attributes', { added });
+  const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
+
+  const masterKey = loadOrCreateMasterKey(config.DATA_DIR, config.MASTER_KEY);
+  const store = openSqliteSettingsStore(config.DATA_DIR, masterKey);
+  stops.push(() => store.close());
+  const admin = loadOrCreateAdminToken(config.DATA_DIR, config.ADMIN_TOKEN);
+  const baseUrl = publicBaseUrl(config);
+  const reportLinks = new ReportLinks(baseUrl, createHmac('sha256', masterKey).update('report-links').digest());
+
+  const workerConnection = await NativeConnection.connect({ address });
+  const worker = await createCheckWorker({
+    connection: workerConnection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    activities: {
+      store,
+      leverBaseUrl,
+      certnBaseUrl,
+      reportLinks,
+      timings: {
+        pollIntervalMs: config.CERTN_POLL_INTERVAL_SECONDS * 1000,
+        noEmailWaitMs: config.NO_EMAIL_WAIT_SECONDS * 1000,
+        caseMaxWaitMs: config.CASE_MAX_WAIT_SECONDS * 1000,
+        maxHistoryEvents: config.CHECK_MAX_HISTORY_EVENTS,
+      },
+    },
+  });
+  const workerDone = worker.run();
+  stops.push(async () => {
+    worker.shutdown();
+    await workerDone;
+    await workerConnection.close();
+  });
+
+  const app = createApiApp({
+    store,
+    gateway: new TemporalCheckGateway(client, config.TEMPORAL_TASK_QUEUE),
+    config,
+    adminToken: admin.token,
+    leverBaseUrl,
+    certnBaseUrl,
+    reportLinks,
+  });
+  const server = await new Promise<import('node:http').Server>((resolve) => {
+    const s = app.listen(config.API_PORT, config.API_HOST, () => resolve(s));
+  });
+  stops.push(() => new Promise((resolve) => server.close(() => resolve())));
+  urls.unshift(['API (health /healthz, admin /api/admin, settings page /admin)', baseUrl]);
+
+  process.stdout.write('\nLever ⇄ Certn background checks are running:\n');
+  for (const [what, url] of urls) process.stdout.write(`  ${what.padEnd(58)} ${url}\n`);
+  process.stdout.write(
+    admin.created
+      ? `  Admin API token (generated now, kept in ${path.join(config.DATA_DIR, 'admin.token')}): ${admin.token}\n`
+      : `  Admin API token: see ${path.join(config.DATA_DIR, 'admin.token')} (or ADMIN_TOKEN)\n`,
+  );
+  process.stdout.write('Press Ctrl-C to stop.\n\n');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('stopping', { signal });
+    for (const stop of stops.reverse()) {
+      await stop().catch((err) => log.error('stop failed', { error: err }));
+    }
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
+  else process.stderr.write(`Failed to start: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});

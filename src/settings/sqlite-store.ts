@@ -1,0 +1,544 @@
+// The embedded settings store: one SQLite file in DATA_DIR (WAL), numbered migrations, secrets sealed with
+// AES-256-GCM (see crypto.ts) so the database file never holds one in clear.
+import Database from 'better-sqlite3';
+import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { SecretBox, randomWebhookId } from './crypto';
+import {
+  CertnHookTeam,
+  CertnObjectRef,
+  ConflictError,
+  LeverHookTeam,
+  NotFoundError,
+  Package,
+  PackageInput,
+  PackagePatch,
+  SettingsStore,
+  TeamConfig,
+  TeamInput,
+  TeamPatch,
+  TeamSecrets,
+  maskSecret,
+  packageNameKey,
+} from './store';
+
+export const SETTINGS_DB_FILE = 'settings.db';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Append only: a released migration is never edited, a change is a new number. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'teams, packages, lever deliveries, certn objects',
+    sql: `
+      CREATE TABLE teams (
+        id                        TEXT PRIMARY KEY,
+        name                      TEXT NOT NULL,
+        enabled                   INTEGER NOT NULL DEFAULT 0,
+        lever_webhook_id          TEXT NOT NULL UNIQUE,
+        certn_webhook_id          TEXT NOT NULL UNIQUE,
+        lever_api_key             TEXT,
+        lever_signature_token     TEXT,
+        lever_trigger_stage_name  TEXT,
+        lever_trigger_stage_id    TEXT,
+        lever_perform_as_user_id  TEXT,
+        certn_api_key             TEXT,
+        certn_webhook_secret      TEXT,
+        default_package_id        TEXT,
+        created_at                TEXT NOT NULL,
+        updated_at                TEXT NOT NULL
+      );
+      CREATE TABLE packages (
+        id          TEXT PRIMARY KEY,
+        team_id     TEXT NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+        name        TEXT NOT NULL,
+        name_key    TEXT NOT NULL,
+        check_types TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL,
+        UNIQUE (team_id, name_key)
+      );
+      CREATE TABLE lever_deliveries (
+        team_id      TEXT NOT NULL,
+        token_hash   TEXT NOT NULL,
+        triggered_at INTEGER NOT NULL,
+        received_at  INTEGER NOT NULL,
+        PRIMARY KEY (team_id, token_hash)
+      );
+      CREATE INDEX lever_deliveries_triggered_at ON lever_deliveries (triggered_at);
+      CREATE TABLE certn_objects (
+        seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+        team_id        TEXT NOT NULL,
+        object_id      TEXT NOT NULL,
+        workflow_id    TEXT NOT NULL,
+        opportunity_id TEXT NOT NULL,
+        case_id        TEXT NOT NULL,
+        created_at     TEXT NOT NULL,
+        UNIQUE (team_id, object_id)
+      );
+      CREATE INDEX certn_objects_opportunity ON certn_objects (team_id, opportunity_id, seq);
+    `,
+  },
+];
+
+interface TeamRow {
+  id: string;
+  name: string;
+  enabled: number;
+  lever_webhook_id: string;
+  certn_webhook_id: string;
+  lever_api_key: string | null;
+  lever_signature_token: string | null;
+  lever_trigger_stage_name: string | null;
+  lever_trigger_stage_id: string | null;
+  lever_perform_as_user_id: string | null;
+  certn_api_key: string | null;
+  certn_webhook_secret: string | null;
+  default_package_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+interface PackageRow {
+  id: string;
+  team_id: string;
+  name: string;
+  name_key: string;
+  check_types: string;
+  created_at: string;
+  updated_at: string;
+}
+
+type SecretColumn = 'lever_api_key' | 'lever_signature_token' | 'certn_api_key' | 'certn_webhook_secret';
+const SECRET_FIELDS: Record<SecretColumn, string> = {
+  lever_api_key: 'lever.apiKey',
+  lever_signature_token: 'lever.signatureToken',
+  certn_api_key: 'certn.apiKey',
+  certn_webhook_secret: 'certn.webhookSecret',
+};
+
+/** Fields an enabled team needs: clearing one requires disabling first. */
+const REQUIRED_WHEN_ENABLED = new Set([
+  'lever.apiKey',
+  'lever.signatureToken',
+  'lever.triggerStageName',
+  'lever.performAsUserId',
+  'certn.apiKey',
+  'certn.webhookSecret',
+]);
+
+function tokenHash(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+export interface SqliteStoreOptions {
+  /** Folder of the database file; ignored when `filename` is given. */
+  dataDir?: string;
+  /** Explicit file (or ':memory:'). */
+  filename?: string;
+  masterKey: Buffer;
+}
+
+export class SqliteSettingsStore implements SettingsStore {
+  readonly filename: string;
+  private readonly db: Database.Database;
+  private readonly box: SecretBox;
+
+  constructor(opts: SqliteStoreOptions) {
+    if (opts.filename) {
+      this.filename = opts.filename;
+    } else {
+      if (!opts.dataDir) throw new Error('SqliteSettingsStore needs dataDir or filename');
+      fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+      this.filename = path.join(opts.dataDir, SETTINGS_DB_FILE);
+    }
+    this.box = new SecretBox(opts.masterKey);
+    this.db = new Database(this.filename);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL'); // a claimed delivery token survives a power cut, not only a crash
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    migrate(this.db);
+  }
+
+  /** Versions applied, in order (for tests and diagnostics). */
+  appliedMigrations(): number[] {
+    return (
+      this.db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[]
+    ).map((r) => r.version);
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  // ------------------------------------------------------------------ teams
+
+  async createTeam(input: TeamInput): Promise<TeamConfig> {
+    const id = randomUUID();
+    const now = new Date().toISOString();
+    const tx = this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO teams (id, name, enabled, lever_webhook_id, certn_webhook_id, created_at, updated_at)
+           VALUES (?, ?, 0, ?, ?, ?, ?)`,
+        )
+        .run(id, input.name.trim(), randomWebhookId(), randomWebhookId(), now, now);
+      this.applyFields(id, input, now, false);
+    });
+    tx();
+    return this.mustGet(id);
+  }
+
+  async updateTeam(teamId: string, patch: TeamPatch): Promise<TeamConfig> {
+    const tx = this.db.transaction(() => {
+      const row = this.row(teamId);
+      if (!row) throw new NotFoundError(`team ${teamId} not found`);
+      const now = new Date().toISOString();
+      if (patch.name !== undefined) {
+        this.db.prepare('UPDATE teams SET name = ?, updated_at = ? WHERE id = ?').run(patch.name.trim(), now, teamId);
+      }
+      this.applyFields(teamId, patch, now, row.enabled === 1);
+      // The stage id was resolved from the old name: a new name needs a new enable (which validates it).
+      const newName = patch.lever?.triggerStageName;
+      if (
+        typeof newName === 'string' &&
+        packageNameKey(newName) !== packageNameKey(row.lever_trigger_stage_name ?? '')
+      ) {
+        this.db
+          .prepare('UPDATE teams SET lever_trigger_stage_id = NULL, enabled = 0, updated_at = ? WHERE id = ?')
+          .run(now, teamId);
+      }
+    });
+    tx();
+    return this.mustGet(teamId);
+  }
+
+  private applyFields(teamId: string, input: TeamPatch, now: string, enabled: boolean): void {
+    const sets: string[] = [];
+    const values: (string | null)[] = [];
+    const put = (field: string, column: string, value: string | null | undefined, secret: boolean) => {
+      if (value === undefined) return;
+      const v = value === null ? null : value.trim() === '' ? null : secret ? value : value.trim();
+      if (v === null && enabled && REQUIRED_WHEN_ENABLED.has(field)) {
+        throw new ConflictError(`${field} is required while the team is enabled: disable the team first`, field);
+      }
+      sets.push(`${column} = ?`);
+      values.push(v === null ? null : secret ? this.box.seal(v, `team:${teamId}:${field}`) : v);
+    };
+    const l = input.lever ?? {};
+    const c = input.certn ?? {};
+    put('lever.apiKey', 'lever_api_key', l.apiKey, true);
+    put('lever.signatureToken', 'lever_signature_token', l.signatureToken, true);
+    put('lever.triggerStageName', 'lever_trigger_stage_name', l.triggerStageName, false);
+    put('lever.performAsUserId', 'lever_perform_as_user_id', l.performAsUserId, false);
+    put('certn.apiKey', 'certn_api_key', c.apiKey, true);
+    put('certn.webhookSecret', 'certn_webhook_secret', c.webhookSecret, true);
+    if (sets.length === 0) return;
+    this.db.prepare(`UPDATE teams SET ${sets.join(', ')}, updated_at = ? WHERE id = ?`).run(...values, now, teamId);
+  }
+
+  async listTeams(): Promise<TeamConfig[]> {
+    const rows = this.db.prepare('SELECT * FROM teams ORDER BY created_at, id').all() as TeamRow[];
+    return rows.map((r) => this.toConfig(r));
+  }
+
+  async getTeamConfig(teamId: string): Promise<TeamConfig | null> {
+    const row = this.row(teamId);
+    return row ? this.toConfig(row) : null;
+  }
+
+  async getTeamSecrets(teamId: string): Promise<TeamSecrets | null> {
+    const row = this.row(teamId);
+    if (!row) return null;
+    return {
+      lever: { apiKey: this.secret(row, 'lever_api_key'), signatureToken: this.secret(row, 'lever_signature_token') },
+      certn: { apiKey: this.secret(row, 'certn_api_key'), webhookSecret: this.secret(row, 'certn_webhook_secret') },
+    };
+  }
+
+  async findLeverHook(leverWebhookId: string): Promise<LeverHookTeam | null> {
+    const row = this.db.prepare('SELECT * FROM teams WHERE lever_webhook_id = ?').get(leverWebhookId) as
+      TeamRow | undefined;
+    if (!row) return null;
+    return {
+      teamId: row.id,
+      enabled: row.enabled === 1,
+      triggerStageId: row.lever_trigger_stage_id,
+      signatureToken: this.secret(row, 'lever_signature_token'),
+    };
+  }
+
+  async findCertnHook(certnWebhookId: string): Promise<CertnHookTeam | null> {
+    const row = this.db.prepare('SELECT * FROM teams WHERE certn_webhook_id = ?').get(certnWebhookId) as
+      TeamRow | undefined;
+    if (!row) return null;
+    return { teamId: row.id, enabled: row.enabled === 1, webhookSecret: this.secret(row, 'certn_webhook_secret') };
+  }
+
+  async enableTeam(teamId: string, triggerStageId: string): Promise<TeamConfig> {
+    const r = this.db
+      .prepare('UPDATE teams SET enabled = 1, lever_trigger_stage_id = ?, updated_at = ? WHERE id = ?')
+      .run(triggerStageId, new Date().toISOString(), teamId);
+    if (r.changes === 0) throw new NotFoundError(`team ${teamId} not found`);
+    return this.mustGet(teamId);
+  }
+
+  async disableTeam(teamId: string): Promise<TeamConfig> {
+    const r = this.db
+      .prepare('UPDATE teams SET enabled = 0, updated_at = ? WHERE id = ?')
+      .run(new Date().toISOString(), teamId);
+    if (r.changes === 0) throw new NotFoundError(`team ${teamId} not found`);
+    return this.mustGet(teamId);
+  }
+
+  // ------------------------------------------------------------------ packages
+
+  async createPackage(teamId: string, input: PackageInput): Promise<Package> {
+    const id = randomUUID();
+    const now = new Date().toISOString();
+    const tx = this.db.transaction(() => {
+      if (!this.row(teamId)) throw new NotFoundError(`team ${teamId} not found`);
+      this.assertNameFree(teamId, input.name, null);
+      this.db
+        .prepare(
+          `INSERT INTO packages (id, team_id, name, name_key, check_types, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          id,
+          teamId,
+          input.name.trim(),
+          packageNameKey(input.name),
+          JSON.stringify(dedupe(input.checkTypes)),
+          now,
+          now,
+        );
+    });
+    tx();
+    return this.mustGetPackage(teamId, id);
+  }
+
+  async updatePackage(teamId: string, packageId: string, patch: PackagePatch): Promise<Package> {
+    const tx = this.db.transaction(() => {
+      if (!this.packageRow(teamId, packageId)) throw new NotFoundError(`package ${packageId} not found`);
+      const now = new Date().toISOString();
+      if (patch.name !== undefined) {
+        this.assertNameFree(teamId, patch.name, packageId);
+        this.db
+          .prepare('UPDATE packages SET name = ?, name_key = ?, updated_at = ? WHERE id = ?')
+          .run(patch.name.trim(), packageNameKey(patch.name), now, packageId);
+      }
+      if (patch.checkTypes !== undefined) {
+        this.db
+          .prepare('UPDATE packages SET check_types = ?, updated_at = ? WHERE id = ?')
+          .run(JSON.stringify(dedupe(patch.checkTypes)), now, packageId);
+      }
+    });
+    tx();
+    return this.mustGetPackage(teamId, packageId);
+  }
+
+  async deletePackage(teamId: string, packageId: string): Promise<void> {
+    const tx = this.db.transaction(() => {
+      const team = this.row(teamId);
+      if (!team || !this.packageRow(teamId, packageId)) throw new NotFoundError(`package ${packageId} not found`);
+      if (team.default_package_id === packageId) {
+        if (team.enabled === 1) {
+          throw new ConflictError(
+            'this is the default package of an enabled team: make another package the default first',
+            'packageId',
+          );
+        }
+        this.db
+          .prepare('UPDATE teams SET default_package_id = NULL, updated_at = ? WHERE id = ?')
+          .run(new Date().toISOString(), teamId);
+      }
+      this.db.prepare('DELETE FROM packages WHERE id = ? AND team_id = ?').run(packageId, teamId);
+    });
+    tx();
+  }
+
+  async setDefaultPackage(teamId: string, packageId: string): Promise<TeamConfig> {
+    const tx = this.db.transaction(() => {
+      if (!this.row(teamId)) throw new NotFoundError(`team ${teamId} not found`);
+      if (!this.packageRow(teamId, packageId)) throw new NotFoundError(`package ${packageId} not found`);
+      this.db
+        .prepare('UPDATE teams SET default_package_id = ?, updated_at = ? WHERE id = ?')
+        .run(packageId, new Date().toISOString(), teamId);
+    });
+    tx();
+    return this.mustGet(teamId);
+  }
+
+  private assertNameFree(teamId: string, name: string, exceptId: string | null): void {
+    const clash = this.db
+      .prepare('SELECT id FROM packages WHERE team_id = ? AND name_key = ?')
+      .get(teamId, packageNameKey(name)) as { id: string } | undefined;
+    if (clash && clash.id !== exceptId) {
+      throw new ConflictError(`a package named "${name.trim()}" already exists in this team`, 'name');
+    }
+  }
+
+  // ------------------------------------------------------------------ lever deliveries
+
+  async claimLeverDelivery(teamId: string, token: string, triggeredAt: number): Promise<boolean> {
+    const r = this.db
+      .prepare(
+        'INSERT OR IGNORE INTO lever_deliveries (team_id, token_hash, triggered_at, received_at) VALUES (?, ?, ?, ?)',
+      )
+      .run(teamId, tokenHash(token), Math.trunc(triggeredAt), Date.now());
+    return r.changes === 1;
+  }
+
+  async releaseLeverDelivery(teamId: string, token: string): Promise<void> {
+    this.db.prepare('DELETE FROM lever_deliveries WHERE team_id = ? AND token_hash = ?').run(teamId, tokenHash(token));
+  }
+
+  async pruneLeverDeliveries(before: number): Promise<number> {
+    return this.db.prepare('DELETE FROM lever_deliveries WHERE triggered_at < ?').run(Math.trunc(before)).changes;
+  }
+
+  // ------------------------------------------------------------------ certn objects
+
+  async recordCertnObjects(teamId: string, ref: CertnObjectRef & { objectIds: string[] }): Promise<void> {
+    const now = new Date().toISOString();
+    const stmt = this.db.prepare(
+      `INSERT INTO certn_objects (team_id, object_id, workflow_id, opportunity_id, case_id, created_at)
+       VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (team_id, object_id) DO UPDATE SET
+         workflow_id = excluded.workflow_id, opportunity_id = excluded.opportunity_id, case_id = excluded.case_id`,
+    );
+    const ids = dedupe([ref.caseId, ...ref.objectIds]);
+    this.db.transaction(() => {
+      for (const objectId of ids) stmt.run(teamId, objectId, ref.workflowId, ref.opportunityId, ref.caseId, now);
+    })();
+  }
+
+  async findCheckByCertnObject(teamId: string, objectId: string): Promise<CertnObjectRef | null> {
+    const row = this.db
+      .prepare(
+        `SELECT workflow_id AS workflowId, opportunity_id AS opportunityId, case_id AS caseId
+         FROM certn_objects WHERE team_id = ? AND object_id = ?`,
+      )
+      .get(teamId, objectId) as CertnObjectRef | undefined;
+    return row ?? null;
+  }
+
+  async findCaseForOpportunity(teamId: string, opportunityId: string): Promise<string | null> {
+    const row = this.db
+      .prepare('SELECT case_id FROM certn_objects WHERE team_id = ? AND opportunity_id = ? ORDER BY seq DESC LIMIT 1')
+      .get(teamId, opportunityId) as { case_id: string } | undefined;
+    return row?.case_id ?? null;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private row(teamId: string): TeamRow | undefined {
+    return this.db.prepare('SELECT * FROM teams WHERE id = ?').get(teamId) as TeamRow | undefined;
+  }
+
+  private packageRow(teamId: string, packageId: string): PackageRow | undefined {
+    return this.db.prepare('SELECT * FROM packages WHERE id = ? AND team_id = ?').get(packageId, teamId) as
+      PackageRow | undefined;
+  }
+
+  private mustGet(teamId: string): TeamConfig {
+    const row = this.row(teamId);
+    if (!row) throw new NotFoundError(`team ${teamId} not found`);
+    return this.toConfig(row);
+  }
+
+  private mustGetPackage(teamId: string, packageId: string): Package {
+    const row = this.packageRow(teamId, packageId);
+    if (!row) throw new NotFoundError(`package ${packageId} not found`);
+    return toPackage(row);
+  }
+
+  private secret(row: TeamRow, column: SecretColumn): string | null {
+    const sealed = row[column];
+    if (sealed === null) return null;
+    return this.box.open(sealed, `team:${row.id}:${SECRET_FIELDS[column]}`);
+  }
+
+  private toConfig(row: TeamRow): TeamConfig {
+    const packages = (
+      this.db.prepare('SELECT * FROM packages WHERE team_id = ? ORDER BY created_at, rowid').all(row.id) as PackageRow[]
+    ).map(toPackage);
+    return {
+      id: row.id,
+      name: row.name,
+      enabled: row.enabled === 1,
+      leverWebhookId: row.lever_webhook_id,
+      certnWebhookId: row.certn_webhook_id,
+      lever: {
+        triggerStageName: row.lever_trigger_stage_name,
+        triggerStageId: row.lever_trigger_stage_id,
+        performAsUserId: row.lever_perform_as_user_id,
+        apiKey: maskSecret(this.secret(row, 'lever_api_key')),
+        signatureToken: maskSecret(this.secret(row, 'lever_signature_token')),
+      },
+      certn: {
+        apiKey: maskSecret(this.secret(row, 'certn_api_key')),
+        webhookSecret: maskSecret(this.secret(row, 'certn_webhook_secret')),
+      },
+      packages,
+      defaultPackageId: row.default_package_id,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    };
+  }
+}
+
+function toPackage(row: PackageRow): Package {
+  return {
+    id: row.id,
+    teamId: row.team_id,
+    name: row.name,
+    checkTypes: JSON.parse(row.check_types) as string[],
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function dedupe(values: string[]): string[] {
+  return [...new Set(values)];
+}
+
+/** Applies the migrations not yet recorded, each in its own transaction. Exported for tests. */
+export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+  );
+  const ran: number[] = [];
+  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        m.version,
+        m.name,
+        new Date().toISOString(),
+      );
+    }).immediate();
+    ran.push(m.version);
+  }
+  return ran;
+}
+
+/** The embedded default: `<dataDir>/settings.db`. */
+export function openSqliteSettingsStore(dataDir: string, masterKey: Buffer): SqliteSettingsStore {
+  return new SqliteSettingsStore({ dataDir, masterKey });
+}

@@ -1,0 +1,88 @@
+// Names and shapes shared by the check workflow, the API that signals it and the tests that inspect it.
+// Kept free of side effects: the workflow bundle imports this file.
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+
+/** One check per team + opportunity: the id is derived, never random, so Temporal itself dedupes starts. */
+export function checkWorkflowId(teamId: string, opportunityId: string): string {
+  return `certn-check:${teamId}:${opportunityId}`;
+}
+
+export const CHECK_WORKFLOW_TYPE = 'backgroundCheck';
+
+/** Lever told us the opportunity moved into a stage. `data` is unsigned: the workflow confirms it via the API. */
+export interface StageEntered {
+  triggeredAt: number;
+  toStageId: string;
+}
+
+/** A thin Certn callback: only a nudge to re-read the case. */
+export interface CertnNudge {
+  eventId: string;
+  eventType: string;
+  objectType: string;
+  objectId: string;
+}
+
+export interface CancelRequest {
+  reason: string;
+}
+
+export const stageEnteredSignal = defineSignal<[StageEntered]>('stageEntered');
+export const certnEventSignal = defineSignal<[CertnNudge]>('certnEvent');
+export const cancelSignal = defineSignal<[CancelRequest]>('cancel');
+
+/** Status of a check as shown on Lever (tag) and in the Temporal UI (search attribute). */
+export const CHECK_STATUSES = [
+  'Starting',
+  'NotInTriggerStage', // the webhook's unsigned data did not match Lever: nothing ordered
+  'AlreadyChecked', // a case already exists for this opportunity: nothing ordered
+  'ErrorNoEmail',
+  'Pending',
+  'InviteUndeliverable',
+  'ApplicantExpired',
+  'Analyzing',
+  'InDispute',
+  'ActionRequired',
+  'Partial',
+  'Cancelled',
+  'Complete',
+] as const;
+export type CheckStatus = (typeof CHECK_STATUSES)[number];
+
+export interface Transition {
+  at: string; // ISO time (workflow time)
+  status: CheckStatus;
+  detail?: string;
+}
+
+export interface CheckState {
+  teamId: string;
+  opportunityId: string;
+  status: CheckStatus;
+  packageName?: string;
+  caseId?: string;
+  /** Workflow time the case was ordered: bounds how long the check follows it, across continue-as-new. */
+  caseOrderedAt?: string;
+  /** Highest main-line status reached (Pending < Analyzing < Partial < Complete): never goes back. */
+  progress?: CheckStatus;
+  /** Set when a Lever update failed for good; the check keeps tracking the case. */
+  lastError?: string;
+  certnStatus?: string;
+  reportLink?: string;
+  fileAttached: boolean;
+  noteAdded: boolean;
+  transitions: Transition[];
+}
+
+export const stateQuery = defineQuery<CheckState>('state');
+
+export interface CheckWorkflowInput {
+  teamId: string;
+  opportunityId: string;
+  /** The stage entry that started the workflow (absent for an operator re-run). */
+  trigger?: StageEntered;
+  /** Operator re-run: order a new case even if one exists for this opportunity. */
+  rerun?: boolean;
+  /** Carried across continue-as-new. */
+  carried?: CheckState;
+}

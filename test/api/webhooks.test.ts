@@ -1,0 +1,717 @@
+// Both webhook endpoints over HTTP. Part 1 uses a scripted gateway (every branch, fast); part 2 uses a real
+// Temporal dev server (process.env.TEMPORAL_ADDRESS from the harness) with a unique task queue and no worker, so
+// started workflows stay open and can be counted.
+import { randomBytes } from 'node:crypto';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { createApiApp } from '../../src/api/app';
+import { CheckGateway, TemporalCheckGateway, TemporalUnavailableError } from '../../src/api/check-gateway';
+import { CertnClient } from '../../src/certn/client';
+import { certnSignature } from '../../src/certn/signature';
+import { leverSignature } from '../../src/lever/signature';
+import { SEED_STAGES, LeverSandbox, startLeverSandbox } from '../../src/sandbox/lever';
+import { CertnSandbox, startCertnSandbox } from '../../src/sandbox/certn';
+import { SqliteSettingsStore } from '../../src/settings/sqlite-store';
+import {
+  CHECK_WORKFLOW_TYPE,
+  checkWorkflowId,
+  certnEventSignal,
+  stageEnteredSignal,
+} from '../../src/workflows/definitions';
+import {
+  ADMIN_TOKEN,
+  FakeGateway,
+  Http,
+  Listening,
+  captureLogs,
+  expectNoSecrets,
+  listen,
+  openStore,
+  testConfig,
+  tmpDir,
+} from './helpers';
+
+const BG = SEED_STAGES.find((s) => s.text === 'Background Check')!;
+const PHONE = SEED_STAGES.find((s) => s.text === 'Phone screen')!;
+const LEVER_KEY = 'sandbox-lever-key';
+const CERTN_KEY = 'sandbox-certn-key';
+const CERTN_SECRET = 'certn-whsec-' + randomBytes(16).toString('hex');
+const WINDOW_MS = 900 * 1000;
+
+/** Routes calls to whichever gateway is current (lets a test take Temporal "down" and bring it back). */
+class SwitchGateway implements CheckGateway {
+  constructor(public target: CheckGateway) {}
+  stageEntered(...a: Parameters<CheckGateway['stageEntered']>) {
+    return this.target.stageEntered(...a);
+  }
+  certnEvent(...a: Parameters<CheckGateway['certnEvent']>) {
+    return this.target.certnEvent(...a);
+  }
+  rerun(...a: Parameters<CheckGateway['rerun']>) {
+    return this.target.rerun(...a);
+  }
+  cancel(...a: Parameters<CheckGateway['cancel']>) {
+    return this.target.cancel(...a);
+  }
+  state(...a: Parameters<CheckGateway['state']>) {
+    return this.target.state(...a);
+  }
+}
+
+interface Env {
+  lever: LeverSandbox;
+  certn: CertnSandbox;
+  store: SqliteSettingsStore;
+  api: Listening;
+  http: Http;
+  gateway: SwitchGateway;
+  clock: { offsetMs: number };
+  team: { id: string; leverPath: string; certnPath: string; signatureToken: string };
+  disabledTeam: { id: string; leverPath: string; signatureToken: string };
+  close(): Promise<void>;
+}
+
+/** Sandboxes, store, API; an enabled team wired to a Lever sandbox webhook, and a disabled one. */
+async function setup(initial: CheckGateway): Promise<Env> {
+  const lever = await startLeverSandbox({ webhookMaxRetries: 0 });
+  const certn = await startCertnSandbox();
+  const dir = tmpDir('webhooks-');
+  const store = openStore(dir);
+  const gateway = new SwitchGateway(initial);
+  const clock = { offsetMs: 0 };
+  const api = await listen(
+    createApiApp({
+      store,
+      gateway,
+      config: testConfig(dir),
+      adminToken: ADMIN_TOKEN,
+      leverBaseUrl: `${lever.url}/v1`,
+      certnBaseUrl: certn.url,
+      now: () => Date.now() + clock.offsetMs,
+    }),
+  );
+  const http = new Http(api.url);
+
+  const makeTeam = async (name: string, enable: boolean) => {
+    const t = await http.post('/api/admin/teams', {
+      name,
+      lever: { apiKey: LEVER_KEY, triggerStageName: 'Background Check', performAsUserId: 'user-1' },
+      certn: { apiKey: CERTN_KEY, webhookSecret: CERTN_SECRET },
+    });
+    const leverPath = new URL(t.json.webhookUrls.lever).pathname;
+    const certnPath = new URL(t.json.webhookUrls.certn).pathname;
+    // Step 4 of the setup: register the URL in Lever, which generates the signature token; paste it back.
+    const hook = (await (
+      await fetch(`${lever.url}/_sandbox/webhooks`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ url: api.url + leverPath, event: 'candidateStageChange', verify: false }),
+      })
+    ).json()) as { data: { signatureToken: string } };
+    const signatureToken = hook.data.signatureToken;
+    await http.patch(`/api/admin/teams/${t.json.id}`, { lever: { signatureToken } });
+    const p = await http.post(`/api/admin/teams/${t.json.id}/packages`, {
+      name: 'Standard',
+      checkTypes: ['CRIMINAL_RECORD_CHECK'],
+    });
+    await http.post(`/api/admin/teams/${t.json.id}/packages/${p.json.id}/default`);
+    if (enable) {
+      const e = await http.post(`/api/admin/teams/${t.json.id}/enable`);
+      if (e.status !== 200) throw new Error('enable failed: ' + e.text);
+    }
+    return { id: t.json.id as string, leverPath, certnPath, signatureToken };
+  };
+  const team = await makeTeam('Acme', true);
+  const disabledTeam = await makeTeam('Dormant', false);
+  return {
+    lever,
+    certn,
+    store,
+    api,
+    http,
+    gateway,
+    clock,
+    team,
+    disabledTeam,
+    close: async () => {
+      await api.close();
+      await store.close();
+      await lever.stop();
+      await certn.stop();
+    },
+  };
+}
+
+function signed(
+  signatureToken: string,
+  event: string,
+  data: Record<string, unknown>,
+  o: { triggeredAt?: number; token?: string } = {},
+) {
+  const triggeredAt = o.triggeredAt ?? Date.now();
+  const token = o.token ?? randomBytes(24).toString('hex');
+  return { triggeredAt, event, data, token, signature: leverSignature(signatureToken, token, triggeredAt) };
+}
+
+function stageChange(
+  signatureToken: string,
+  opportunityId: string,
+  toStageId = BG.id,
+  o: { triggeredAt?: number; token?: string } = {},
+) {
+  return signed(
+    signatureToken,
+    'candidateStageChange',
+    { opportunityId, candidateId: opportunityId, toStageId, fromStageId: PHONE.id },
+    o,
+  );
+}
+
+function certnEvent(objectId: string, eventType = 'CASE_STATUS_CHANGED', objectType = 'CASE') {
+  return JSON.stringify({
+    id: 'evt-' + randomBytes(6).toString('hex'),
+    event_type: eventType,
+    object_id: objectId,
+    object_type: objectType,
+  });
+}
+
+async function until<T>(fn: () => Promise<T | undefined> | T | undefined, what: string, tries = 200): Promise<T> {
+  for (let i = 0; i < tries; i++) {
+    const v = await fn();
+    if (v !== undefined && v !== null && v !== false) return v as T;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+// ------------------------------------------------------------------------------------------------------------------
+describe('webhooks with a scripted gateway', () => {
+  let env: Env;
+  let fake: FakeGateway;
+  let logs: ReturnType<typeof captureLogs>;
+
+  beforeAll(async () => {
+    logs = captureLogs();
+    fake = new FakeGateway();
+    env = await setup(fake);
+  });
+  afterAll(async () => {
+    await env?.close();
+    logs.restore();
+  });
+  beforeEach(() => {
+    fake.calls = [];
+    fake.stageEnteredImpl = async () => undefined;
+    fake.certnEventImpl = async () => true;
+    env.clock.offsetMs = 0;
+  });
+
+  const postLever = (path: string, body: unknown) => env.http.post(path, body, { token: null });
+
+  describe('Lever', () => {
+    it('hands a trigger-stage change to the gateway, once', async () => {
+      const body = stageChange(env.team.signatureToken, 'opp-1');
+      const r = await postLever(env.team.leverPath, body);
+      expect(r.status).toBe(200);
+      expect(r.json).toEqual({ ok: true, outcome: 'accepted' });
+      expect(fake.calls).toEqual([
+        { method: 'stageEntered', args: [env.team.id, 'opp-1', { triggeredAt: body.triggeredAt, toStageId: BG.id }] },
+      ]);
+      const again = await postLever(env.team.leverPath, body);
+      expect(again.json.outcome).toBe('duplicate');
+      expect(fake.calls).toHaveLength(1);
+    });
+
+    it('the same delivery three times at once reaches the gateway once', async () => {
+      const body = stageChange(env.team.signatureToken, 'opp-2');
+      const rs = await Promise.all([1, 2, 3].map(() => postLever(env.team.leverPath, body)));
+      expect(rs.map((r) => r.status)).toEqual([200, 200, 200]);
+      expect(rs.map((r) => r.json.outcome).sort()).toEqual(['accepted', 'duplicate', 'duplicate']);
+      expect(fake.calls).toHaveLength(1);
+    });
+
+    it('answers the candidateHired ping', async () => {
+      const r = await postLever(env.team.leverPath, signed(env.team.signatureToken, 'candidateHired', {}));
+      expect(r.status).toBe(200);
+      expect(r.json.outcome).toBe('ping');
+      const d = await postLever(
+        env.disabledTeam.leverPath,
+        signed(env.disabledTeam.signatureToken, 'candidateHired', {}),
+      );
+      expect(d.json.outcome).toBe('ping');
+      expect(fake.calls).toEqual([]);
+    });
+
+    it('acknowledges and ignores other stages (still consuming the token), other events and disabled teams', async () => {
+      const other = stageChange(env.team.signatureToken, 'opp-3', PHONE.id);
+      expect((await postLever(env.team.leverPath, other)).json).toEqual({ ok: true, outcome: 'other_stage' });
+      expect((await postLever(env.team.leverPath, other)).json.outcome).toBe('duplicate');
+      const archive = signed(env.team.signatureToken, 'candidateArchiveChange', {
+        opportunityId: 'opp-3',
+        toArchived: null,
+      });
+      expect((await postLever(env.team.leverPath, archive)).json.outcome).toBe('event_ignored');
+      const hired = signed(env.team.signatureToken, 'candidateHired', { opportunityId: 'opp-3' });
+      expect((await postLever(env.team.leverPath, hired)).json.outcome).toBe('event_ignored');
+      const dis = stageChange(env.disabledTeam.signatureToken, 'opp-3');
+      const r = await postLever(env.disabledTeam.leverPath, dis);
+      expect(r.status).toBe(200);
+      expect(r.json.outcome).toBe('team_disabled');
+      expect(fake.calls).toEqual([]);
+    });
+
+    it('401 for a forged signature, another team’s token, or a missing signature token', async () => {
+      const good = stageChange(env.team.signatureToken, 'opp-4');
+      const forged = { ...good, signature: leverSignature('not-the-token', good.token, good.triggeredAt) };
+      expect((await postLever(env.team.leverPath, forged)).status).toBe(401);
+      const tampered = { ...good, triggeredAt: good.triggeredAt + 1 };
+      expect((await postLever(env.team.leverPath, tampered)).status).toBe(401);
+      const otherTeam = stageChange(env.disabledTeam.signatureToken, 'opp-4');
+      const r = await postLever(env.team.leverPath, otherTeam);
+      expect(r.status).toBe(401);
+      expect(r.json.error).toBe('invalid_signature');
+      expect(fake.calls).toEqual([]);
+      // the forged attempts did not burn the real token
+      expect((await postLever(env.team.leverPath, good)).json.outcome).toBe('accepted');
+    });
+
+    it('401 for triggeredAt outside the window, either side', async () => {
+      const old = stageChange(env.team.signatureToken, 'opp-5', BG.id, {
+        triggeredAt: Date.now() - WINDOW_MS - 60_000,
+      });
+      const r = await postLever(env.team.leverPath, old);
+      expect(r.status).toBe(401);
+      expect(r.json.error).toBe('stale');
+      const future = stageChange(env.team.signatureToken, 'opp-5', BG.id, {
+        triggeredAt: Date.now() + WINDOW_MS + 60_000,
+      });
+      expect((await postLever(env.team.leverPath, future)).status).toBe(401);
+      const edge = stageChange(env.team.signatureToken, 'opp-5', BG.id, {
+        triggeredAt: Date.now() - WINDOW_MS + 60_000,
+      });
+      expect((await postLever(env.team.leverPath, edge)).json.outcome).toBe('accepted');
+      expect(fake.calls).toHaveLength(1);
+    });
+
+    it('400 for malformed bodies, 404 for an unknown hook, 413 over 64 KB', async () => {
+      const notJson = await env.http.post(env.team.leverPath, undefined, {
+        token: null,
+        raw: '{"event":',
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(notJson.status).toBe(400);
+      const empty = await env.http.post(env.team.leverPath, undefined, {
+        token: null,
+        raw: '',
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(empty.status).toBe(400);
+      const missing = await postLever(env.team.leverPath, { event: 'candidateStageChange', data: {} });
+      expect(missing.status).toBe(400);
+      expect(Object.keys(missing.json.fields).sort()).toEqual(['signature', 'token', 'triggeredAt']);
+      const noOpp = signed(env.team.signatureToken, 'candidateStageChange', { toStageId: BG.id });
+      const r = await postLever(env.team.leverPath, noOpp);
+      expect(r.status).toBe(400);
+      expect(Object.keys(r.json.fields)).toEqual(['data.opportunityId']);
+
+      const unknown = await postLever(
+        '/webhooks/lever/' + randomBytes(24).toString('base64url'),
+        stageChange(env.team.signatureToken, 'o'),
+      );
+      expect(unknown.status).toBe(404);
+      // a Certn hook id is not a Lever hook id
+      expect(
+        (await postLever(env.team.certnPath.replace('/certn/', '/lever/'), stageChange(env.team.signatureToken, 'o')))
+          .status,
+      ).toBe(404);
+
+      const huge = stageChange(env.team.signatureToken, 'opp-6');
+      const big = await postLever(env.team.leverPath, {
+        ...huge,
+        data: { ...huge.data, padding: 'x'.repeat(70 * 1024) },
+      });
+      expect(big.status).toBe(413);
+      expect(fake.calls).toEqual([]);
+    });
+
+    it('503 when Temporal is unreachable, and the retried delivery is then accepted', async () => {
+      fake.stageEnteredImpl = async () => {
+        throw new TemporalUnavailableError(new Error('14 UNAVAILABLE: connect ECONNREFUSED'));
+      };
+      const body = stageChange(env.team.signatureToken, 'opp-7');
+      const r = await postLever(env.team.leverPath, body);
+      expect(r.status).toBe(503);
+      expect(r.json.error).toBe('temporal_unavailable');
+      fake.stageEnteredImpl = async () => undefined;
+      const retry = await postLever(env.team.leverPath, body);
+      expect(retry.status).toBe(200);
+      expect(retry.json.outcome).toBe('accepted');
+      expect(fake.calls).toHaveLength(2);
+    });
+
+    it('500 (token released) on an unexpected gateway failure, so the retry is accepted', async () => {
+      fake.stageEnteredImpl = async () => {
+        throw new Error('boom');
+      };
+      const body = stageChange(env.team.signatureToken, 'opp-8');
+      expect((await postLever(env.team.leverPath, body)).status).toBe(500);
+      fake.stageEnteredImpl = async () => undefined;
+      const r = await postLever(env.team.leverPath, body);
+      expect(r.status).toBe(200);
+      expect(r.json.outcome).toBe('accepted');
+    });
+
+    it('end to end with the Lever sandbox: a move delivers once; a re-run of the delivery is a duplicate, a late re-run is stale', async () => {
+      const opp = (await (
+        await fetch(`${env.lever.url}/_sandbox/opportunities`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name: 'Ada Lovelace', emails: ['ada@example.com'], stageId: PHONE.id }),
+        })
+      ).json()) as { data: { id: string } };
+      const move = (await (
+        await fetch(`${env.lever.url}/_sandbox/opportunities/${opp.data.id}/move`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ stageName: 'Background Check' }),
+        })
+      ).json()) as { deliveryIds: string[] };
+      // one Lever account, two webhooks registered in it (the enabled and the disabled team)
+      expect(move.deliveryIds).toHaveLength(2);
+      await env.lever.webhooksIdle();
+      expect(fake.calls).toEqual([
+        {
+          method: 'stageEntered',
+          args: [env.team.id, opp.data.id, { triggeredAt: expect.any(Number), toStageId: BG.id }],
+        },
+      ]);
+      const mine = env.lever.state.deliveries.filter((d) => move.deliveryIds.includes(d.id));
+      expect(mine.map((d) => d.state)).toEqual(['delivered', 'delivered']);
+      const delivered = mine.find((d) => d.url.endsWith(env.team.leverPath))!;
+
+      const rerun = env.lever.dispatcher.redeliver(delivered.id)!;
+      await env.lever.webhooksIdle();
+      expect(rerun.attempts.at(-1)?.status).toBe(200);
+      expect(fake.calls).toHaveLength(1);
+
+      env.clock.offsetMs = WINDOW_MS + 5 * 60_000; // the admin re-runs it from Lever's UI much later
+      const late = env.lever.dispatcher.redeliver(delivered.id)!;
+      await env.lever.webhooksIdle();
+      expect(late.attempts.at(-1)?.status).toBe(401);
+      expect(fake.calls).toHaveLength(1);
+    });
+  });
+
+  describe('Certn', () => {
+    it('answers the challenge as plain text; 404 for an unknown hook, 400 without a challenge', async () => {
+      const r = await env.http.get(`${env.team.certnPath}?challenge=abc123`, { token: null });
+      expect(r.status).toBe(200);
+      expect(r.headers.get('content-type')).toMatch(/^text\/plain/);
+      expect(r.text).toBe('abc123');
+      expect((await env.http.get('/webhooks/certn/nope?challenge=abc', { token: null })).status).toBe(404);
+      expect((await env.http.get(env.team.certnPath, { token: null })).status).toBe(400);
+    });
+
+    it('the Certn sandbox verifies the endpoint', async () => {
+      const info = await env.certn.state.webhooks.configure(env.api.url + env.team.certnPath, CERTN_SECRET);
+      expect(info.status).not.toBe('disabled');
+      expect(info.reason).toBeUndefined();
+    });
+
+    it('signals the check that owns the object; acknowledges unknown objects and closed checks', async () => {
+      const ref = { workflowId: checkWorkflowId(env.team.id, 'opp-c1'), opportunityId: 'opp-c1', caseId: 'case-1' };
+      await env.store.recordCertnObjects(env.team.id, { ...ref, objectIds: ['case-1', 'check-1'] });
+      const body = certnEvent('check-1', 'CHECK_STATUS_CHANGED', 'CHECK');
+      const post = (b: string, sig = certnSignature(CERTN_SECRET, b), path = env.team.certnPath) =>
+        env.http.post(path, undefined, {
+          token: null,
+          raw: b,
+          headers: { 'content-type': 'application/json', 'x-signature': sig },
+        });
+      const r = await post(body);
+      expect(r.status).toBe(200);
+      expect(r.json.outcome).toBe('signalled');
+      const ev = JSON.parse(body);
+      expect(fake.calls).toEqual([
+        {
+          method: 'certnEvent',
+          args: [
+            ref.workflowId,
+            { eventId: ev.id, eventType: 'CHECK_STATUS_CHANGED', objectType: 'CHECK', objectId: 'check-1' },
+          ],
+        },
+      ]);
+      const unknown = await post(certnEvent('case-unknown'));
+      expect(unknown.status).toBe(200);
+      expect(unknown.json.outcome).toBe('unknown_object');
+      // objects are per team
+      const otherTeam = await env.http.post(
+        `/webhooks/certn/${(await env.store.getTeamConfig(env.disabledTeam.id))!.certnWebhookId}`,
+        undefined,
+        {
+          token: null,
+          raw: body,
+          headers: { 'content-type': 'application/json', 'x-signature': certnSignature(CERTN_SECRET, body) },
+        },
+      );
+      expect(otherTeam.json.outcome).toBe('unknown_object');
+      fake.certnEventImpl = async () => false;
+      expect((await post(certnEvent('case-1'))).json.outcome).toBe('check_closed');
+      expect(fake.calls).toHaveLength(2);
+    });
+
+    it('401 for a bad or missing signature, 400 for a malformed body, 503 when Temporal is down', async () => {
+      await env.store.recordCertnObjects(env.team.id, {
+        workflowId: 'wf-x',
+        opportunityId: 'opp-c2',
+        caseId: 'case-2',
+        objectIds: [],
+      });
+      const body = certnEvent('case-2');
+      const post = (b: string, headers: Record<string, string>) =>
+        env.http.post(env.team.certnPath, undefined, {
+          token: null,
+          raw: b,
+          headers: { 'content-type': 'application/json', ...headers },
+        });
+      expect((await post(body, { 'x-signature': certnSignature('wrong-secret', body) })).status).toBe(401);
+      expect((await post(body, {})).status).toBe(401);
+      expect((await post(body + ' ', { 'x-signature': certnSignature(CERTN_SECRET, body) })).status).toBe(401);
+      const notJson = 'not json';
+      expect((await post(notJson, { 'x-signature': certnSignature(CERTN_SECRET, notJson) })).status).toBe(400);
+      const bad = JSON.stringify({ id: 'e1', event_type: 'CASE_STATUS_CHANGED' });
+      const r = await post(bad, { 'x-signature': certnSignature(CERTN_SECRET, bad) });
+      expect(r.status).toBe(400);
+      expect(Object.keys(r.json.fields).sort()).toEqual(['object_id', 'object_type']);
+      expect(fake.calls).toEqual([]);
+      fake.certnEventImpl = async () => {
+        throw new TemporalUnavailableError(new Error('UNAVAILABLE'));
+      };
+      expect((await post(body, { 'x-signature': certnSignature(CERTN_SECRET, body) })).status).toBe(503);
+      const huge = JSON.stringify({
+        id: 'e',
+        event_type: 'x',
+        object_id: 'case-2',
+        object_type: 'CASE',
+        pad: 'x'.repeat(70 * 1024),
+      });
+      expect((await post(huge, { 'x-signature': certnSignature(CERTN_SECRET, huge) })).status).toBe(413);
+    });
+
+    it('end to end with the Certn sandbox: a case status change nudges the check', async () => {
+      await env.certn.state.webhooks.configure(env.api.url + env.team.certnPath, CERTN_SECRET);
+      const client = new CertnClient({ baseUrl: env.certn.url, apiKey: CERTN_KEY });
+      const c = await client.orderCase({ emailAddress: 'grace@example.com', checkTypes: ['CRIMINAL_RECORD_CHECK'] });
+      const workflowId = checkWorkflowId(env.team.id, 'opp-c3');
+      await env.store.recordCertnObjects(env.team.id, {
+        workflowId,
+        opportunityId: 'opp-c3',
+        caseId: c.id,
+        objectIds: c.checks.map((k) => k.id),
+      });
+      await fetch(`${env.certn.url}/_sandbox/cases/${c.id}/advance`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ steps: 1 }),
+      });
+      const call = await until(() => fake.calls.find((x) => x.method === 'certnEvent'), 'the certn nudge');
+      expect(call.args[0]).toBe(workflowId);
+      expect(call.args[1]).toMatchObject({ eventType: 'CASE_STATUS_CHANGED', objectType: 'CASE', objectId: c.id });
+    });
+  });
+
+  it('counts outcomes in /metrics', async () => {
+    const m = await env.http.get('/metrics', { token: null });
+    expect(m.text).toMatch(/lever_webhook_deliveries_total\{outcome="accepted"\} [1-9]/);
+    expect(m.text).toMatch(/lever_webhook_deliveries_total\{outcome="duplicate"\} [1-9]/);
+    expect(m.text).toMatch(/certn_webhook_deliveries_total\{outcome="signalled"\} [1-9]/);
+  });
+
+  it('never logs or returns a secret, token or signature', () => {
+    const secrets = [
+      LEVER_KEY,
+      CERTN_KEY,
+      CERTN_SECRET,
+      env.team.signatureToken,
+      env.disabledTeam.signatureToken,
+      ADMIN_TOKEN,
+    ];
+    expectNoSecrets(env.http.bodies, secrets);
+    expect(logs.lines.some((l) => l.includes('lever-webhook'))).toBe(true);
+    expectNoSecrets(logs.lines, secrets);
+    // delivery tokens and signatures of the sandbox's deliveries never reach a log line either
+    for (const d of env.lever.state.deliveries) {
+      const p = JSON.parse(d.body) as { token: string; signature: string };
+      expectNoSecrets(logs.lines, [p.token, p.signature]);
+    }
+  });
+});
+
+// ------------------------------------------------------------------------------------------------------------------
+const temporalAddress = process.env.TEMPORAL_ADDRESS;
+const describeTemporal = process.env.TEST_NO_TEMPORAL === '1' || !temporalAddress ? describe.skip : describe;
+
+describeTemporal('Lever webhook → a real Temporal server', () => {
+  let env: Env;
+  let connection: Connection;
+  let client: Client;
+  let real: TemporalCheckGateway;
+  let logs: ReturnType<typeof captureLogs>;
+  const taskQueue = 'webhooks-test-' + randomBytes(6).toString('hex');
+  const started: string[] = [];
+
+  beforeAll(async () => {
+    logs = captureLogs();
+    connection = await Connection.connect({ address: temporalAddress! });
+    client = new Client({ connection });
+    real = new TemporalCheckGateway(client, taskQueue);
+    env = await setup(real);
+  });
+  afterAll(async () => {
+    for (const id of started)
+      await client.workflow
+        .getHandle(id)
+        .terminate('test over')
+        .catch(() => undefined);
+    await env?.close();
+    await connection?.close();
+    logs.restore();
+  });
+
+  const postLever = (path: string, body: unknown) => env.http.post(path, body, { token: null });
+
+  async function exists(workflowId: string): Promise<boolean> {
+    try {
+      await client.workflow.getHandle(workflowId).describe();
+      return true;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return false;
+      throw err;
+    }
+  }
+
+  /** Runs of this workflow id, from visibility (waits until at least one shows). */
+  async function runs(workflowId: string): Promise<{ type: string; taskQueue: string; status: string }[]> {
+    return until(async () => {
+      const out: { type: string; taskQueue: string; status: string }[] = [];
+      for await (const w of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
+        out.push({ type: w.type, taskQueue: w.taskQueue, status: w.status.name });
+      }
+      return out.length > 0 ? out : undefined;
+    }, `visibility of ${workflowId}`);
+  }
+
+  async function signalCount(workflowId: string, name: string): Promise<number> {
+    const history = await client.workflow.getHandle(workflowId).fetchHistory();
+    return (history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === name).length;
+  }
+
+  it('a valid stage change starts exactly one workflow with the right id', async () => {
+    const wid = checkWorkflowId(env.team.id, 'opp-t1');
+    started.push(wid);
+    const body = stageChange(env.team.signatureToken, 'opp-t1');
+    const r = await postLever(env.team.leverPath, body);
+    expect(r.status).toBe(200);
+    expect(r.json.outcome).toBe('accepted');
+    expect(await runs(wid)).toEqual([{ type: CHECK_WORKFLOW_TYPE, taskQueue, status: 'RUNNING' }]);
+    expect(await signalCount(wid, stageEnteredSignal.name)).toBe(1);
+    const d = await client.workflow.getHandle(wid).describe();
+    expect(d.typedSearchAttributes).toBeDefined();
+  });
+
+  it('the same delivery three times at once starts one workflow and signals it once', async () => {
+    const wid = checkWorkflowId(env.team.id, 'opp-t2');
+    started.push(wid);
+    const body = stageChange(env.team.signatureToken, 'opp-t2');
+    const rs = await Promise.all([1, 2, 3].map(() => postLever(env.team.leverPath, body)));
+    expect(rs.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(rs.filter((r) => r.json.outcome === 'accepted')).toHaveLength(1);
+    expect(await runs(wid)).toHaveLength(1);
+    expect(await signalCount(wid, stageEnteredSignal.name)).toBe(1);
+
+    // a re-run of the old delivery (same body) changes nothing
+    expect((await postLever(env.team.leverPath, body)).json.outcome).toBe('duplicate');
+    expect(await signalCount(wid, stageEnteredSignal.name)).toBe(1);
+  });
+
+  it('a stale re-run, a forged signature, a non-trigger stage and a disabled team start nothing', async () => {
+    const stale = stageChange(env.team.signatureToken, 'opp-t3', BG.id, { triggeredAt: Date.now() - 2 * WINDOW_MS });
+    expect((await postLever(env.team.leverPath, stale)).status).toBe(401);
+    const good = stageChange(env.team.signatureToken, 'opp-t4');
+    const forged = { ...good, signature: leverSignature('guess', good.token, good.triggeredAt) };
+    expect((await postLever(env.team.leverPath, forged)).status).toBe(401);
+    const tamperedData = { ...stageChange(env.team.signatureToken, 'opp-t5'), signature: 'a'.repeat(64) };
+    expect((await postLever(env.team.leverPath, tamperedData)).status).toBe(401);
+    const other = stageChange(env.team.signatureToken, 'opp-t6', PHONE.id);
+    expect((await postLever(env.team.leverPath, other)).json.outcome).toBe('other_stage');
+    const disabled = stageChange(env.disabledTeam.signatureToken, 'opp-t7');
+    expect((await postLever(env.disabledTeam.leverPath, disabled)).json.outcome).toBe('team_disabled');
+
+    for (const [teamId, opp] of [
+      [env.team.id, 'opp-t3'],
+      [env.team.id, 'opp-t4'],
+      [env.team.id, 'opp-t5'],
+      [env.team.id, 'opp-t6'],
+      [env.disabledTeam.id, 'opp-t7'],
+    ] as const) {
+      expect(await exists(checkWorkflowId(teamId, opp))).toBe(false);
+    }
+  });
+
+  it('Temporal down gives 503; the retried delivery then starts the workflow', async () => {
+    // What TemporalCheckGateway throws when the server cannot be reached (gRPC UNAVAILABLE).
+    const down = new FakeGateway();
+    down.stageEnteredImpl = async () => {
+      throw new TemporalUnavailableError(new Error('14 UNAVAILABLE: connect ECONNREFUSED'));
+    };
+    env.gateway.target = down;
+    const wid = checkWorkflowId(env.team.id, 'opp-t8');
+    started.push(wid);
+    const body = stageChange(env.team.signatureToken, 'opp-t8');
+    try {
+      const r = await postLever(env.team.leverPath, body);
+      expect(r.status).toBe(503);
+    } finally {
+      env.gateway.target = real;
+    }
+    expect(await exists(wid)).toBe(false);
+    const retry = await postLever(env.team.leverPath, body);
+    expect(retry.status).toBe(200);
+    expect(retry.json.outcome).toBe('accepted');
+    expect(await runs(wid)).toHaveLength(1);
+  });
+
+  it('a Certn event reaches the open check as a signal', async () => {
+    const wid = checkWorkflowId(env.team.id, 'opp-t1');
+    await env.store.recordCertnObjects(env.team.id, {
+      workflowId: wid,
+      opportunityId: 'opp-t1',
+      caseId: 'case-t1',
+      objectIds: [],
+    });
+    const body = certnEvent('case-t1');
+    const r = await env.http.post(env.team.certnPath, undefined, {
+      token: null,
+      raw: body,
+      headers: { 'content-type': 'application/json', 'x-signature': certnSignature(CERTN_SECRET, body) },
+    });
+    expect(r.json.outcome).toBe('signalled');
+    expect(await signalCount(wid, certnEventSignal.name)).toBe(1);
+  });
+
+  it('no secret in workflow inputs, history, responses or logs', async () => {
+    const secrets = [LEVER_KEY, CERTN_KEY, CERTN_SECRET, env.team.signatureToken, ADMIN_TOKEN];
+    const texts: string[] = [];
+    const walk = (v: unknown): void => {
+      if (v instanceof Uint8Array) texts.push(Buffer.from(v).toString('utf8'));
+      else if (Array.isArray(v)) v.forEach(walk);
+      else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+      else if (typeof v === 'string') texts.push(v);
+    };
+    for (const wid of started) walk(await client.workflow.getHandle(wid).fetchHistory());
+    expect(texts.join('\n')).toContain('opp-t1'); // the scan does see payload contents
+    expectNoSecrets(texts, secrets);
+    expectNoSecrets(env.http.bodies, secrets);
+    expectNoSecrets(logs.lines, secrets);
+  });
+});

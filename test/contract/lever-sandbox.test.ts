@@ -1,0 +1,448 @@
+/* eslint-disable @typescript-eslint/no-explicit-any */
+// The Lever sandbox driven over HTTP, through the project's LeverClient and raw fetch.
+import { LeverApiError, LeverClient, resetLeverRateLimiters } from '../../src/lever/client';
+import { setLogSink } from '../../src/logger';
+import { LeverSandbox, SEED_STAGES, startLeverSandbox } from '../../src/sandbox/lever';
+import { api, basic, createOpp, ctl, SEED_KEY } from './lever-helpers';
+
+let sb: LeverSandbox;
+let client: LeverClient;
+
+const BG = SEED_STAGES[2]!.id; // Background Check
+const PHONE = SEED_STAGES[1]!.id;
+
+async function leverErr(p: Promise<unknown>): Promise<LeverApiError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof LeverApiError) return e;
+    throw e;
+  }
+  throw new Error('expected LeverApiError');
+}
+
+beforeAll(async () => {
+  setLogSink(() => undefined);
+  sb = await startLeverSandbox({ webhookRetryBaseMs: 5 });
+});
+afterAll(async () => {
+  await sb.stop();
+});
+beforeEach(async () => {
+  expect((await ctl(sb, 'POST', '/reset')).status).toBe(200);
+  resetLeverRateLimiters();
+  client = new LeverClient({ baseUrl: `${sb.url}/v1`, apiKey: SEED_KEY, rateLimit: false });
+});
+
+describe('seed', () => {
+  it('has the seed key with all permissions and the seed stages', async () => {
+    expect(await client.listStages()).toEqual(SEED_STAGES);
+    expect(SEED_STAGES.map((s) => s.text)).toEqual(['New lead', 'Phone screen', 'Background Check', 'Offer', 'Hired']);
+    expect(sb.state.config.rateLimit).toEqual({ perSecond: 10, burst: 20 });
+  });
+});
+
+describe('authentication and permissions', () => {
+  it('401 with a Lever error body for a missing, wrong or revoked key', async () => {
+    const o = await createOpp(sb);
+    for (const headers of [{}, { authorization: basic('nope') }, { authorization: 'Basic !!!' }] as Record<
+      string,
+      string
+    >[]) {
+      const r = await api(sb, 'GET', `/opportunities/${o.id}`, { key: null, headers });
+      expect(r.status).toBe(401);
+      expect(r.body).toEqual({ code: 'Unauthorized', message: expect.any(String) });
+    }
+    await ctl(sb, 'POST', '/api-keys', { key: 'k-revoke' });
+    expect((await api(sb, 'GET', `/opportunities/${o.id}`, { key: 'k-revoke' })).status).toBe(200);
+    expect((await ctl(sb, 'POST', '/api-keys/revoke', { key: 'k-revoke' })).status).toBe(200);
+    expect((await api(sb, 'GET', `/opportunities/${o.id}`, { key: 'k-revoke' })).status).toBe(401);
+    const err = await leverErr(
+      new LeverClient({ baseUrl: `${sb.url}/v1`, apiKey: 'k-revoke', rateLimit: false }).getOpportunity(o.id),
+    );
+    expect([err.status, err.code, err.retryable]).toEqual([401, 'Unauthorized', false]);
+    expect(err.message).not.toContain('k-revoke');
+  });
+
+  it('403 for a key lacking the permission; the same key works where it has it', async () => {
+    const o = await createOpp(sb);
+    const created = await ctl(sb, 'POST', '/api-keys', {
+      key: 'read-only',
+      permissions: ['opportunities:read', 'stages:read'],
+    });
+    expect(created.status).toBe(201);
+    const ro = new LeverClient({ baseUrl: `${sb.url}/v1`, apiKey: 'read-only', rateLimit: false });
+    expect((await ro.getOpportunity(o.id)).id).toBe(o.id);
+    expect(await ro.listStages()).toHaveLength(5);
+    for (const call of [
+      () => ro.addTags(o.id, ['x']),
+      () => ro.addLinks(o.id, ['https://x']),
+      () => ro.moveStage(o.id, BG),
+      () => ro.addNote(o.id, { value: 'n' }),
+      () => ro.listNotes(o.id),
+      () => ro.listFiles(o.id),
+      () => ro.uploadFile(o.id, { name: 'a.pdf', content: new Uint8Array([1]), contentType: 'application/pdf' }, 'u'),
+    ]) {
+      const err = await leverErr(call());
+      expect([err.status, err.code, err.retryable]).toEqual([403, 'Forbidden', false]);
+    }
+    expect((await ctl(sb, 'POST', '/api-keys', { permissions: ['bogus'] })).status).toBe(400);
+  });
+
+  it('accepts a Bearer token through the pluggable auth', async () => {
+    const o = await createOpp(sb);
+    const bearer = new LeverClient({
+      baseUrl: `${sb.url}/v1`,
+      apiKey: '',
+      rateLimit: false,
+      auth: (h) => h.set('Authorization', `Bearer ${SEED_KEY}`),
+    });
+    expect((await bearer.getOpportunity(o.id)).id).toBe(o.id);
+  });
+});
+
+describe('opportunities', () => {
+  it('GET returns the contract fields; expand=stage gives {id,text}; unknown id is 404 ResourceNotFound', async () => {
+    const o = await createOpp(sb, { tags: ['Senior'] });
+    const plain = await client.getOpportunity(o.id);
+    expect(plain).toMatchObject({
+      id: o.id,
+      name: 'Ada Lovelace',
+      contact: expect.any(String),
+      emails: ['ada@example.com'],
+      tags: ['Senior'],
+      stage: 'lead-new',
+      archived: null,
+      confidentiality: 'non-confidential',
+    });
+    expect(plain.stageChanges).toEqual([
+      { toStageId: 'lead-new', toStageIndex: 0, userId: expect.any(String), updatedAt: expect.any(Number) },
+    ]);
+    expect((await client.getOpportunity(o.id, { expandStage: true })).stage).toEqual({
+      id: 'lead-new',
+      text: 'New lead',
+    });
+    const raw = await api(sb, 'GET', '/opportunities/does-not-exist');
+    expect(raw.status).toBe(404);
+    expect(raw.body).toEqual({ code: 'ResourceNotFound', message: expect.any(String) });
+    const err = await leverErr(client.getOpportunity('does-not-exist'));
+    expect([err.status, err.code, err.retryable]).toEqual([404, 'ResourceNotFound', false]);
+  });
+
+  it('posting tags are copied to the candidate; recruiters can patch emails and tags', async () => {
+    const p = await ctl(sb, 'POST', '/postings', { text: 'Engineer', tags: ['Executive Package'] });
+    const o = await createOpp(sb, { postingId: p.body.data.id, tags: ['x'], emails: [] });
+    expect((await client.getOpportunity(o.id)).tags).toEqual(['Executive Package', 'x']);
+    expect((await client.getOpportunity(o.id)).emails).toEqual([]);
+    await ctl(sb, 'PATCH', `/opportunities/${o.id}`, { emails: ['late@example.com'], tags: ['x', 'y'] });
+    const after = await client.getOpportunity(o.id);
+    expect(after.emails).toEqual(['late@example.com']);
+    expect(after.tags).toEqual(['x', 'y']);
+    const log = (await ctl(sb, 'GET', `/opportunities/${o.id}`)).body.tagEvents.map(
+      (e: any) => `${e.action}:${e.tag}:${e.via}`,
+    );
+    expect(log).toEqual(['remove:Executive Package:control', 'add:y:control']);
+  });
+
+  it('addTags/removeTags are deltas, harmless when repeated, and logged in order', async () => {
+    const o = await createOpp(sb);
+    await client.addTags(o.id, ['CERTN - Pending'], 'user-1');
+    await client.addTags(o.id, ['CERTN - Pending']);
+    await client.removeTags(o.id, ['CERTN - Pending']);
+    await client.addTags(o.id, ['CERTN - Complete', 'other']);
+    await client.removeTags(o.id, ['never-there']);
+    expect((await client.getOpportunity(o.id)).tags).toEqual(['CERTN - Complete', 'other']);
+    const events = (await ctl(sb, 'GET', `/opportunities/${o.id}`)).body.tagEvents;
+    expect(events.map((e: any) => [e.action, e.tag, e.changed])).toEqual([
+      ['add', 'CERTN - Pending', true],
+      ['add', 'CERTN - Pending', false],
+      ['remove', 'CERTN - Pending', true],
+      ['add', 'CERTN - Complete', true],
+      ['add', 'other', true],
+      ['remove', 'never-there', false],
+    ]);
+    expect(events.map((e: any) => e.seq)).toEqual([...events.map((e: any) => e.seq)].sort((a, b) => a - b));
+    expect(events.every((e: any) => typeof e.at === 'number')).toBe(true);
+  });
+
+  it('400 for bad bodies', async () => {
+    const o = await createOpp(sb);
+    for (const [path, json] of [
+      ['addTags', { tags: 'x' }],
+      ['addTags', {}],
+      ['removeTags', { tags: [1] }],
+      ['addLinks', { links: [''] }],
+      ['removeLinks', { links: null }],
+      ['notes', { value: '' }],
+      ['notes', { value: 'x', secret: 'yes' }],
+    ] as const) {
+      const r = await api(sb, 'POST', `/opportunities/${o.id}/${path}`, { json });
+      expect([path, r.status, r.body.code]).toEqual([path, 400, 'BadRequest']);
+    }
+    const broken = await api(sb, 'POST', `/opportunities/${o.id}/addTags`, {
+      body: '{"tags": [',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(broken.status).toBe(400);
+    expect(broken.body.code).toBe('BadRequest');
+    const err = await leverErr(client.addTags(o.id, [''] as string[]));
+    expect([err.status, err.code]).toEqual([400, 'BadRequest']);
+  });
+
+  it('links live on the contact and show on all of its opportunities', async () => {
+    const a = await createOpp(sb);
+    const b = await createOpp(sb, { contactId: a.contact, name: 'Ada again' });
+    const c = await createOpp(sb, { name: 'Someone else' });
+    await client.addLinks(a.id, ['https://certn.example/report/1']);
+    expect((await ctl(sb, 'GET', `/opportunities/${b.id}`)).body.links).toEqual(['https://certn.example/report/1']);
+    expect(((await client.getOpportunity(b.id)) as any).links).toEqual(['https://certn.example/report/1']);
+    expect((await ctl(sb, 'GET', `/opportunities/${c.id}`)).body.links).toEqual([]);
+    await client.addLinks(b.id, ['https://certn.example/report/1', 'https://certn.example/final']);
+    await client.removeLinks(a.id, ['https://certn.example/report/1']);
+    expect((await ctl(sb, 'GET', `/opportunities/${a.id}`)).body.links).toEqual(['https://certn.example/final']);
+  });
+
+  it('PUT /stage moves, appends stageChanges; 400 for unknown or missing stage; same stage is a no-op', async () => {
+    const o = await createOpp(sb);
+    await client.moveStage(o.id, BG);
+    const moved = await client.getOpportunity(o.id);
+    expect(moved.stage).toBe(BG);
+    expect(moved.stageChanges.map((c) => [c.toStageId, c.toStageIndex])).toEqual([
+      ['lead-new', 0],
+      [BG, 2],
+    ]);
+    await client.moveStage(o.id, BG);
+    expect((await client.getOpportunity(o.id)).stageChanges).toHaveLength(2);
+    expect((await leverErr(client.moveStage(o.id, 'no-such-stage'))).status).toBe(400);
+    expect((await api(sb, 'PUT', `/opportunities/${o.id}/stage`, { json: {} })).status).toBe(400);
+    expect((await leverErr(client.moveStage('nope', BG))).status).toBe(404);
+    // control move accepts a stage name
+    const r = await ctl(sb, 'POST', `/opportunities/${o.id}/move`, { stageName: 'phone screen' });
+    expect(r.body.moved).toBe(true);
+    expect((await client.getOpportunity(o.id)).stage).toBe(PHONE);
+  });
+});
+
+describe('files', () => {
+  const MB = 1024 * 1024;
+
+  it('uploads multipart field "file" (201), lists, downloads and exposes content to the control surface', async () => {
+    const o = await createOpp(sb);
+    const content = new TextEncoder().encode('%PDF-1.4 report');
+    const file = await client.uploadFile(
+      o.id,
+      { name: 'Certn Report.pdf', content, contentType: 'application/pdf' },
+      'user-1',
+    );
+    expect(file).toMatchObject({ name: 'Certn Report.pdf', ext: 'pdf', size: content.length, status: 'processed' });
+    expect(file.downloadUrl).toContain(`/v1/opportunities/${o.id}/files/${file.id}/download`);
+    expect(await client.listFiles(o.id)).toEqual([file]);
+    const dl = await fetch(file.downloadUrl, { headers: { authorization: basic(SEED_KEY) } });
+    expect(Buffer.from(await dl.arrayBuffer()).toString()).toBe('%PDF-1.4 report');
+    const inspect = (await ctl(sb, 'GET', `/opportunities/${o.id}`)).body;
+    expect(inspect.files).toHaveLength(1);
+    expect(inspect.files[0]).toMatchObject({ id: file.id, performAs: 'user-1', contentType: 'application/pdf' });
+    const raw = await fetch(inspect.files[0].contentUrl);
+    expect(Buffer.from(await raw.arrayBuffer()).equals(Buffer.from(content))).toBe(true);
+    // files are not idempotent: a second upload is a second file
+    await client.uploadFile(o.id, { name: 'Certn Report.pdf', content, contentType: 'application/pdf' }, 'user-1');
+    expect(await client.listFiles(o.id)).toHaveLength(2);
+  });
+
+  it('400 without perform_as, without the file field, or with a non-multipart body', async () => {
+    const o = await createOpp(sb);
+    const form = () => {
+      const f = new FormData();
+      f.append('file', new Blob([new Uint8Array([1, 2])], { type: 'application/pdf' }), 'a.pdf');
+      return f;
+    };
+    const noPerform = await api(sb, 'POST', `/opportunities/${o.id}/files`, { body: form() });
+    expect([noPerform.status, noPerform.body.code]).toEqual([400, 'BadRequest']);
+    const wrongField = new FormData();
+    wrongField.append('document', new Blob([new Uint8Array([1])]), 'a.pdf');
+    const r2 = await api(sb, 'POST', `/opportunities/${o.id}/files?perform_as=u`, { body: wrongField });
+    expect([r2.status, r2.body.code]).toEqual([400, 'BadRequest']);
+    const r3 = await api(sb, 'POST', `/opportunities/${o.id}/files?perform_as=u`, { json: { file: 'x' } });
+    expect([r3.status, r3.body.code]).toEqual([400, 'BadRequest']);
+    const r4 = await api(sb, 'POST', `/opportunities/nope/files?perform_as=u`, { body: form() });
+    expect(r4.status).toBe(404);
+    expect(await client.listFiles(o.id)).toEqual([]);
+  });
+
+  it('accepts exactly 30 MB and rejects 30 MB + 1 byte with 413 RequestEntityTooLarge', async () => {
+    const o = await createOpp(sb);
+    const ok = await client.uploadFile(
+      o.id,
+      { name: 'big.pdf', content: new Uint8Array(30 * MB), contentType: 'application/pdf' },
+      'u',
+    );
+    expect(ok.size).toBe(30 * MB);
+    const err = await leverErr(
+      client.uploadFile(
+        o.id,
+        { name: 'huge.pdf', content: new Uint8Array(30 * MB + 1), contentType: 'application/pdf' },
+        'u',
+      ),
+    );
+    expect([err.status, err.code, err.retryable]).toEqual([413, 'RequestEntityTooLarge', false]);
+    expect((await client.listFiles(o.id)).map((f) => f.name)).toEqual(['big.pdf']);
+  });
+});
+
+describe('notes', () => {
+  it('POST 201 {data:{noteId}} and GET lists them in the real Lever shape', async () => {
+    const o = await createOpp(sb);
+    const raw = await api(sb, 'POST', `/opportunities/${o.id}/notes?perform_as=user-9`, {
+      json: { value: 'first', secret: true },
+    });
+    expect(raw.status).toBe(201);
+    expect(raw.body).toEqual({ data: { noteId: expect.any(String) } });
+    const { noteId } = await client.addNote(o.id, { value: 'Certn check complete', notifyFollowers: false });
+    const listed = await api(sb, 'GET', `/opportunities/${o.id}/notes`);
+    expect(listed.body.data[0]).toMatchObject({
+      id: raw.body.data.noteId,
+      fields: [{ type: 'note', value: 'first' }],
+      user: 'user-9',
+      secret: true,
+    });
+    expect(await client.listNotes(o.id)).toEqual([
+      { id: raw.body.data.noteId, value: 'first' },
+      { id: noteId, value: 'Certn check complete' },
+    ]);
+  });
+});
+
+describe('stages and pagination', () => {
+  it('pages with limit and an opaque next token; validates limit and offset', async () => {
+    const p1 = await api(sb, 'GET', '/stages?limit=2');
+    expect(p1.body).toEqual({ data: SEED_STAGES.slice(0, 2), hasNext: true, next: expect.any(String) });
+    const p2 = await api(sb, 'GET', `/stages?limit=2&offset=${encodeURIComponent(p1.body.next)}`);
+    expect(p2.body.data).toEqual(SEED_STAGES.slice(2, 4));
+    const p3 = await api(sb, 'GET', `/stages?limit=2&offset=${encodeURIComponent(p2.body.next)}`);
+    expect(p3.body).toEqual({ data: SEED_STAGES.slice(4), hasNext: false });
+    for (const q of ['limit=0', 'limit=101', 'limit=abc', 'limit=1.5', 'offset=garbage']) {
+      const r = await api(sb, 'GET', `/stages?${q}`);
+      expect([q, r.status, r.body.code]).toEqual([q, 400, 'BadRequest']);
+    }
+    expect((await api(sb, 'GET', '/stages?limit=100')).body.data).toHaveLength(5);
+  });
+
+  it('the client follows pages (limit=100) across 250 stages', async () => {
+    for (let i = 0; i < 245; i++) await ctl(sb, 'POST', '/stages', { text: `Stage ${i}` });
+    const stages = await client.listStages();
+    expect(stages).toHaveLength(250);
+    expect(new Set(stages.map((s) => s.id)).size).toBe(250);
+    const listCalls = sb.state.requests.filter((r) => r.path === '/stages');
+    expect(listCalls).toHaveLength(3);
+  });
+
+  it('GET /stages/:id and 404', async () => {
+    expect(await client.getStage(BG)).toEqual({ id: BG, text: 'Background Check' });
+    const err = await leverErr(client.getStage('nope'));
+    expect([err.status, err.code]).toEqual([404, 'ResourceNotFound']);
+  });
+
+  it('unknown endpoints are 404 with a Lever body', async () => {
+    const r = await api(sb, 'GET', '/nothing-here');
+    expect([r.status, r.body.code]).toEqual([404, 'ResourceNotFound']);
+  });
+});
+
+describe('rate limiting', () => {
+  it('429 TooManyRequests with Retry-After once a key exhausts its bucket; other keys are unaffected', async () => {
+    await ctl(sb, 'POST', '/config', { rateLimit: { perSecond: 0.01, burst: 5 } });
+    await ctl(sb, 'POST', '/api-keys', { key: 'other' });
+    const results = await Promise.all(Array.from({ length: 12 }, () => api(sb, 'GET', '/stages')));
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(7);
+    const limited = results.find((r) => r.status === 429)!;
+    expect(limited.body).toEqual({ code: 'TooManyRequests', message: expect.any(String) });
+    expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect((await api(sb, 'GET', '/stages', { key: 'other' })).status).toBe(200);
+    const err = await leverErr(client.getStage(BG));
+    expect([err.status, err.code, err.retryable]).toEqual([429, 'TooManyRequests', true]);
+    expect(err.retryAfterMs).toBeGreaterThanOrEqual(1000);
+    expect(sb.state.counters.rateLimited).toBe(8);
+  });
+
+  it('the client paces itself under the default sandbox limit: 40 concurrent calls, zero 429s', async () => {
+    const paced = new LeverClient({ baseUrl: `${sb.url}/v1`, apiKey: SEED_KEY }); // default 8/s burst 10
+    const other = new LeverClient({ baseUrl: `${sb.url}/v1`, apiKey: SEED_KEY }); // shares the bucket
+    const order: number[] = [];
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) => (i % 2 ? paced : other).getStage(BG).then(() => order.push(i))),
+    );
+    expect(order).toHaveLength(40);
+    expect(sb.state.counters.rateLimited).toBe(0);
+    expect(sb.state.requests.filter((r) => r.status === 200)).toHaveLength(40);
+  }, 30_000);
+
+  it('without client pacing the same burst does get 429s (so the test above can fail)', async () => {
+    const unpaced = new LeverClient({ baseUrl: `${sb.url}/v1`, apiKey: SEED_KEY, rateLimit: false });
+    const settled = await Promise.allSettled(Array.from({ length: 40 }, () => unpaced.getStage(BG)));
+    expect(settled.filter((s) => s.status === 'rejected').length).toBeGreaterThan(0);
+    expect(sb.state.counters.rateLimited).toBeGreaterThan(0);
+  });
+});
+
+describe('faults', () => {
+  it('errorRate 1 with errorStatus 503 / 500, then back to normal', async () => {
+    await ctl(sb, 'POST', '/faults', { errorRate: 1, errorStatus: 503 });
+    let err = await leverErr(client.getStage(BG));
+    expect([err.status, err.code, err.retryable]).toEqual([503, 'ServiceUnavailable', true]);
+    await ctl(sb, 'POST', '/faults', { errorStatus: 500 });
+    err = await leverErr(client.getStage(BG));
+    expect([err.status, err.code, err.retryable]).toEqual([500, 'InternalServerError', true]);
+    await ctl(sb, 'POST', '/faults', { errorRate: 0 });
+    expect((await client.getStage(BG)).id).toBe(BG);
+    expect(sb.state.counters.faultErrors).toBe(2);
+    expect((await ctl(sb, 'POST', '/faults', { errorRate: 2 })).status).toBe(400);
+    expect((await ctl(sb, 'POST', '/faults', { errorStatus: 502 })).status).toBe(400);
+  });
+
+  it('maintenance answers 503 to everything', async () => {
+    await ctl(sb, 'POST', '/faults', { maintenance: true });
+    const r = await api(sb, 'GET', '/stages');
+    expect([r.status, r.body.code]).toEqual([503, 'ServiceUnavailable']);
+    await ctl(sb, 'DELETE', '/faults');
+    expect((await api(sb, 'GET', '/stages')).status).toBe(200);
+  });
+
+  it('rateLimitStorm: exactly the next n requests get 429 with Retry-After', async () => {
+    await ctl(sb, 'POST', '/faults', { rateLimitStorm: { requests: 3 } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await api(sb, 'GET', '/stages');
+      statuses.push(r.status);
+      if (r.status === 429) expect(r.headers.get('retry-after')).toBe('1');
+    }
+    expect(statuses).toEqual([429, 429, 429, 200, 200]);
+  });
+
+  it('latencyMs delays answers (a client with a shorter timeout times out)', async () => {
+    await ctl(sb, 'POST', '/faults', { latencyMs: 1000 });
+    expect((await ctl(sb, 'GET', '/faults')).body.data).toEqual({ latencyMs: 1000 });
+    const impatient = new LeverClient({ baseUrl: `${sb.url}/v1`, apiKey: SEED_KEY, rateLimit: false, timeoutMs: 50 });
+    const err = await leverErr(impatient.getStage(BG));
+    expect([err.status, err.code, err.retryable]).toEqual([0, 'Timeout', true]);
+    expect((await ctl(sb, 'POST', '/faults', { latencyMs: null })).body.data).toEqual({});
+    expect((await impatient.getStage(BG)).id).toBe(BG);
+  });
+
+  it('stagesPaginationLoop: the client refuses to loop forever', async () => {
+    await ctl(sb, 'POST', '/faults', { stagesPaginationLoop: true });
+    const err = await leverErr(client.listStages());
+    expect([err.code, err.retryable]).toEqual(['BadResponse', false]);
+    expect(sb.state.requests.filter((r) => r.path === '/stages').length).toBeLessThanOrEqual(3);
+  });
+
+  it('control surface needs no auth and reset clears state', async () => {
+    const o = await createOpp(sb);
+    expect((await ctl(sb, 'GET', `/opportunities/${o.id}`)).status).toBe(200);
+    await ctl(sb, 'POST', '/reset');
+    expect((await ctl(sb, 'GET', `/opportunities/${o.id}`)).status).toBe(404);
+    expect((await ctl(sb, 'POST', '/opportunities', {})).status).toBe(400);
+  });
+});

@@ -1,0 +1,278 @@
+// The check's behaviour, end to end through the HTTP endpoints and the sandboxes, on the real dev server.
+import { randomUUID } from 'node:crypto';
+import { System, Team, TRIGGER_STAGE, LEVER_KEY, CERTN_KEY, leverHmac } from '../harness/system';
+
+let sys: System;
+let team: Team;
+
+beforeAll(async () => {
+  sys = await System.start({ certnStepMs: null, pollIntervalMs: 60_000 });
+  team = await sys.setupTeam();
+});
+afterAll(async () => {
+  await sys?.stop();
+});
+
+const email = () => `cand-${randomUUID().slice(0, 8)}@example.com`;
+const checkTypesOf = (c: { checks: { check_type: string }[] }) => c.checks.map((k) => k.check_type).sort();
+
+async function caseIdOf(opp: string): Promise<string> {
+  return sys.waitFor('the case id', async () => (await sys.state(team.id, opp)).caseId);
+}
+
+/** Runs the case to completion step by step and waits for the workflow to finish. */
+async function complete(opp: string) {
+  const caseId = await caseIdOf(opp);
+  await sys.advanceCase(caseId, 20);
+  return sys.result(team.id, opp);
+}
+
+describe('package choice', () => {
+  it('uses a package named by a candidate tag, trimmed and ignoring case', async () => {
+    const addr = email();
+    const opp = await sys.createCandidate({ emails: [addr], tags: ['referral', '  EXECUTIVE '] });
+    await sys.moveTo(opp, TRIGGER_STAGE);
+    const state = await sys.waitForStatus(team.id, opp, 'Pending');
+    expect(state.packageName).toBe('Executive');
+    await caseIdOf(opp);
+    const [c] = await sys.casesFor(addr);
+    expect(checkTypesOf(c)).toEqual(['CRIMINAL_RECORD_CHECK', 'EMPLOYMENT_VERIFICATIONS_1', 'IDENTITY_VERIFICATION_1']);
+    expect((await complete(opp)).status).toBe('Complete');
+  });
+
+  it('uses a package named by a tag the candidate inherited from its posting', async () => {
+    const posting = await sys.leverCtl('POST', '/postings', { text: 'CFO', tags: ['executive'] });
+    const addr = email();
+    const opp = await sys.createCandidate({ emails: [addr], postingId: posting.data.id });
+    await sys.moveTo(opp, TRIGGER_STAGE);
+    expect((await sys.waitForStatus(team.id, opp, 'Pending')).packageName).toBe('Executive');
+    await caseIdOf(opp);
+    expect(checkTypesOf((await sys.casesFor(addr))[0])).toHaveLength(3);
+    await complete(opp);
+  });
+
+  it('uses the default package when no tag names one', async () => {
+    const addr = email();
+    const opp = await sys.createCandidate({ emails: [addr], tags: ['Executive Assistant'] });
+    await sys.moveTo(opp, TRIGGER_STAGE);
+    expect((await sys.waitForStatus(team.id, opp, 'Pending')).packageName).toBe('Standard');
+    await caseIdOf(opp);
+    expect(checkTypesOf((await sys.casesFor(addr))[0])).toEqual(['CRIMINAL_RECORD_CHECK', 'IDENTITY_VERIFICATION_1']);
+    await complete(opp);
+  });
+});
+
+describe('no e-mail', () => {
+  it('tags Error (No Email), then proceeds once an e-mail is added and the candidate is moved again', async () => {
+    const opp = await sys.createCandidate({ emails: [] });
+    await sys.moveTo(opp, TRIGGER_STAGE);
+    await sys.waitForStatus(team.id, opp, 'ErrorNoEmail');
+    expect((await sys.opportunity(opp)).data.tags).toContain('CERTN - Error (No Email)');
+    expect((await sys.state(team.id, opp)).caseId).toBeUndefined();
+
+    // Moving again without an e-mail changes nothing and orders nothing.
+    await sys.moveTo(opp, 'Phone Screen');
+    await sys.moveTo(opp, TRIGGER_STAGE);
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await sys.state(team.id, opp)).status).toBe('ErrorNoEmail');
+
+    const addr = email();
+    await sys.leverCtl('PATCH', `/opportunities/${opp}`, { emails: [addr] });
+    await sys.moveTo(opp, 'Phone Screen');
+    await sys.moveTo(opp, TRIGGER_STAGE);
+    await sys.waitForStatus(team.id, opp, 'Pending');
+    const tags: string[] = (await sys.opportunity(opp)).data.tags;
+    expect(tags.filter((t) => t.startsWith('CERTN - '))).toEqual(['CERTN - Pending']);
+    await caseIdOf(opp);
+    expect(await sys.casesFor(addr)).toHaveLength(1);
+    expect((await complete(opp)).status).toBe('Complete');
+    expect(await sys.certnTagSequence(opp)).toEqual([
+      'CERTN - Error (No Email)',
+      'CERTN - Pending',
+      'CERTN - Complete',
+    ]);
+  });
+});
+
+describe('one check per opportunity', () => {
+  it('orders nothing new when the candidate re-enters the stage during and after a check', async () => {
+    const addr = email();
+    const opp = await sys.createCandidate({ emails: [addr] });
+    await sys.moveTo(opp, TRIGGER_STAGE);
+    const caseId = await caseIdOf(opp);
+    const { runId } = await sys.handle(team.id, opp).describe();
+
+    await sys.moveTo(opp, 'Phone Screen');
+    await sys.moveTo(opp, TRIGGER_STAGE); // during: the signal reaches the open check
+    await sys.advanceCase(caseId, 20);
+    const done = await sys.result(team.id, opp);
+    expect(done.status).toBe('Complete');
+
+    await sys.moveTo(opp, 'Phone Screen');
+    await sys.moveTo(opp, TRIGGER_STAGE); // after: a new run finds the case and stops
+    const after = await sys.waitFor('the re-entry run', async () => {
+      const d = await sys.handle(team.id, opp).describe();
+      return d.runId !== runId && d.status.name === 'COMPLETED' ? d : undefined;
+    });
+    expect(after).toBeDefined();
+    const again = await sys.result(team.id, opp);
+    expect(again.status).toBe('AlreadyChecked');
+    expect(again.caseId).toBe(caseId);
+    expect(await sys.casesFor(addr)).toHaveLength(1);
+    const o = await sys.opportunity(opp);
+    expect(o.files).toHaveLength(1);
+    expect(o.notes).toHaveLength(1);
+    expect(o.data.tags.filter((t: string) => t.startsWith('CERTN - '))).toEqual(['CERTN - Complete']);
+  });
+
+  it('orders a second case only when an operator re-runs the check', async () => {
+    const addr = email();
+    const opp = await sys.createCandidate({ emails: [addr] });
+    await sys.moveTo(opp, TRIGGER_STAGE);
+    await caseIdOf(opp);
+    const open = await sys.admin('POST', `/teams/${team.id}/checks/${opp}/rerun`);
+    expect(open.status).toBe(409); // still open
+    await complete(opp);
+
+    const rerun = await sys.admin('POST', `/teams/${team.id}/checks/${opp}/rerun`);
+    expect(rerun.status).toBe(202);
+    await sys.waitFor('the second case', async () => (await sys.casesFor(addr)).length === 2);
+    const second = (await sys.casesFor(addr)).map((c) => c.id);
+    const state = await sys.waitFor('the re-run to order', async () => {
+      const s = await sys.state(team.id, opp);
+      return s.caseId && second.includes(s.caseId) && s.status === 'Pending' ? s : undefined;
+    });
+    await sys.advanceCase(state.caseId!, 20);
+    expect((await sys.result(team.id, opp)).status).toBe('Complete');
+    expect(await sys.casesFor(addr)).toHaveLength(2);
+  });
+});
+
+describe('operator cancel', () => {
+  it('cancels the Certn case and tags the candidate', async () => {
+    const addr = email();
+    const opp = await sys.createCandidate({ emails: [addr] });
+    await sys.moveTo(opp, TRIGGER_STAGE);
+    const caseId = await caseIdOf(opp);
+    await sys.advanceCase(caseId, 2);
+    const r = await sys.admin('POST', `/teams/${team.id}/checks/${opp}/cancel`, { reason: 'candidate withdrew' });
+    expect(r.status).toBe(202);
+    const done = await sys.result(team.id, opp);
+    expect(done.status).toBe('Cancelled');
+    const [c] = await sys.casesFor(addr);
+    expect(c.overall_status).toBe('CANCELLED');
+    const o = await sys.opportunity(opp);
+    expect(o.data.tags.filter((t: string) => t.startsWith('CERTN - '))).toEqual(['CERTN - Cancelled']);
+    expect(o.files).toHaveLength(0);
+    expect(o.notes).toHaveLength(1);
+  });
+});
+
+describe('statuses the seed does not name', () => {
+  it.each([
+    ['INVITE_UNDELIVERABLE', 0, 'CERTN - Invite Undeliverable', 'InviteUndeliverable'],
+    ['APPLICANT_EXPIRED', 1, 'CERTN - Invite Expired', 'ApplicantExpired'],
+  ])('%s ends the check with its own tag', async (side, stepsFirst, tag, status) => {
+    const opp = await sys.createCandidate({ emails: [email()] });
+    await sys.moveTo(opp, TRIGGER_STAGE);
+    const caseId = await caseIdOf(opp);
+    if (stepsFirst) await sys.advanceCase(caseId, stepsFirst);
+    await sys.certnCtl('POST', `/cases/${caseId}/side-path`, { status: side });
+    const done = await sys.result(team.id, opp);
+    expect(done.status).toBe(status);
+    const o = await sys.opportunity(opp);
+    expect(o.data.tags.filter((t: string) => t.startsWith('CERTN - '))).toEqual([tag]);
+    expect(o.notes).toHaveLength(1);
+  });
+
+  it('shows a dispute or a required action, then returns to where the check had got to', async () => {
+    const opp = await sys.createCandidate({ emails: [email()] });
+    await sys.moveTo(opp, TRIGGER_STAGE);
+    const caseId = await caseIdOf(opp);
+    await sys.advanceCase(caseId, 4); // invited, opened, started, submitted
+    await sys.waitForStatus(team.id, opp, 'Analyzing');
+    await sys.advanceCase(caseId, 2); // in progress, first check complete
+    await sys.waitForStatus(team.id, opp, 'Partial');
+    await sys.certnCtl('POST', `/cases/${caseId}/side-path`, { status: 'IN_DISPUTE' });
+    await sys.waitForStatus(team.id, opp, 'InDispute');
+    await sys.certnCtl('POST', `/cases/${caseId}/side-path`, { status: 'CLIENT_ACTION_REQUIRED' });
+    await sys.waitForStatus(team.id, opp, 'ActionRequired');
+    await sys.certnCtl('POST', `/cases/${caseId}/side-path`, { status: 'IN_PROGRESS' });
+    await sys.waitForStatus(team.id, opp, 'Partial');
+    await sys.advanceCase(caseId, 20);
+    expect((await sys.result(team.id, opp)).status).toBe('Complete');
+    expect(await sys.certnTagSequence(opp)).toEqual([
+      'CERTN - Pending',
+      'CERTN - Analyzing',
+      'CERTN - Partial',
+      'CERTN - In Dispute',
+      'CERTN - Action Required',
+      'CERTN - Partial',
+      'CERTN - Complete',
+    ]);
+  });
+});
+
+describe('forged webhook data', () => {
+  it('orders nothing when Lever does not show the stage entry the (unsigned) data claims', async () => {
+    const addr = email();
+    const opp = await sys.createCandidate({ emails: [addr] }); // never moved to the trigger stage
+    const hooks = await sys.leverCtl('GET', '/webhooks');
+    const signatureToken: string = hooks.data[hooks.data.length - 1].signatureToken;
+    const stages = await sys.leverCtl('GET', '/stages');
+    const trigger = stages.data.find((s: { text: string }) => s.text === TRIGGER_STAGE).id;
+    const token = randomUUID().replace(/-/g, '');
+    const triggeredAt = Date.now();
+    const res = await sys.http('POST', team.leverHookUrl, {
+      triggeredAt,
+      event: 'candidateStageChange',
+      data: { opportunityId: opp, candidateId: opp, contactId: 'c', toStageId: trigger, fromStageId: null },
+      signature: leverHmac(signatureToken, token, triggeredAt),
+      token,
+    });
+    expect(res.status).toBe(200);
+    const done = await sys.result(team.id, opp);
+    expect(done.status).toBe('NotInTriggerStage');
+    expect(await sys.casesFor(addr)).toHaveLength(0);
+    expect((await sys.opportunity(opp)).data.tags).toEqual([]);
+  });
+});
+
+describe('no secret or personal data in workflow history', () => {
+  it('keeps keys, tokens and e-mails out of the recorded history', async () => {
+    const addr = email();
+    const opp = await sys.createCandidate({ emails: [addr] });
+    await sys.moveTo(opp, TRIGGER_STAGE);
+    await complete(opp);
+    const history = JSON.stringify(await sys.handle(team.id, opp).fetchHistory());
+    const hooks = await sys.leverCtl('GET', '/webhooks');
+    for (const secret of [LEVER_KEY, CERTN_KEY, addr, 'Ada Lovelace', ...hooks.data.map((h: { signatureToken: string }) => h.signatureToken)]) {
+      expect(history.includes(secret) ? secret : 'absent').toBe('absent');
+    }
+  });
+});
+
+describe('long checks', () => {
+  it('continues as new to keep history bounded, and still finishes right', async () => {
+    const local = await System.start({ certnStepMs: null, pollIntervalMs: 200, maxHistoryEvents: 60 });
+    try {
+      const t = await local.setupTeam();
+      const opp = await local.createCandidate({ emails: [email()] });
+      await local.moveTo(opp, TRIGGER_STAGE);
+      const caseId = await local.waitFor('the case id', async () => (await local.state(t.id, opp)).caseId);
+      const first = await local.handle(t.id, opp).describe();
+      await local.waitFor('a continue-as-new', async () => (await local.handle(t.id, opp).describe()).runId !== first.runId, 60_000);
+      await local.advanceCase(caseId, 20);
+      const done = await local.result(t.id, opp);
+      expect(done.status).toBe('Complete');
+      expect(done.fileAttached).toBe(true);
+      const o = await local.opportunity(opp);
+      expect(o.files).toHaveLength(1);
+      expect(o.notes).toHaveLength(1);
+      const events = (await local.handle(t.id, opp).fetchHistory()).events?.length ?? 0;
+      expect(events).toBeLessThan(200);
+    } finally {
+      await local.stop();
+    }
+  });
+});

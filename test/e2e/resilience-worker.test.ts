@@ -1,0 +1,100 @@
+// Resilience, end to end: the worker dies mid-check (a crash or a deploy) and comes back. The check picks up where
+// its history says it was, catches up with what Certn did meanwhile, and still ends with one case, one file and
+// one note.
+import { System, Team, TRIGGER_STAGE } from '../harness/system';
+import {
+  MAIN_LINE,
+  certnState,
+  certnTags,
+  expectCompletedOnce,
+  uniqueEmail,
+  waitForCaseId,
+  waitForTag,
+} from './resilience-helpers';
+
+let sys: System;
+let team: Team;
+
+beforeAll(async () => {
+  sys = await System.start({ certnStepMs: null });
+  team = await sys.setupTeam();
+});
+afterAll(async () => {
+  await sys?.stop();
+});
+afterEach(async () => {
+  await sys.certnCtl('DELETE', '/faults');
+  await sys.certnCtl('PUT', '/tuning', { reportReadyMs: 100 });
+});
+
+describe('a worker killed mid-check', () => {
+  it('while the case is in progress: callbacks queue up, the restarted worker catches up, one case/file/note', async () => {
+    const email = uniqueEmail('worker-kill');
+    const opp = await sys.createCandidate({ emails: [email] });
+    await sys.moveTo(opp, TRIGGER_STAGE);
+    const caseId = await waitForCaseId(sys, team, opp);
+    await sys.advanceCase(caseId, 4); // submitted
+    await waitForTag(sys, opp, 'CERTN - Analyzing');
+
+    await sys.stopWorker();
+    // Certn moves on while no worker runs: in progress, then the first check completes (results appear).
+    const before = (await sys.certnCtl('GET', '/deliveries')).deliveries.length;
+    await sys.advanceCase(caseId, 2);
+    // The callbacks were accepted (the API signals the open workflow; Temporal keeps the signals for the worker).
+    const delivered = await sys.waitFor('the callbacks of the two steps', async () => {
+      const ds = (await sys.certnCtl('GET', '/deliveries')).deliveries.slice(before);
+      return ds.length >= 4 && ds.every((d: { state: string }) => d.state === 'delivered') ? ds : undefined;
+    });
+    expect(delivered.every((d: { attempts: { status: number }[] }) => d.attempts.at(-1)!.status === 200)).toBe(true);
+    // Nobody acted on them: Lever still shows the old status.
+    expect(await certnTags(sys, opp)).toEqual(['CERTN - Analyzing']);
+
+    await sys.startWorker();
+    await waitForTag(sys, opp, 'CERTN - Partial');
+    await sys.advanceCase(caseId, 1); // the last check: the case is complete
+
+    expect(await expectCompletedOnce(sys, team, opp, email)).toBe(caseId);
+    expect(await sys.certnTagSequence(opp)).toEqual(MAIN_LINE);
+  });
+
+  it('while the report PDF is being fetched: the restarted worker attaches it once', async () => {
+    const email = uniqueEmail('worker-kill-report');
+    const opp = await sys.createCandidate({ emails: [email] });
+    await sys.moveTo(opp, TRIGGER_STAGE);
+    const caseId = await waitForCaseId(sys, team, opp);
+    await sys.advanceCase(caseId, 6); // first check complete
+    await waitForTag(sys, opp, 'CERTN - Partial');
+
+    // Certn takes its time rendering the report: the attach activity is waiting for it when the worker dies.
+    await sys.certnCtl('PUT', '/tuning', { reportReadyMs: 60_000 });
+    await sys.advanceCase(caseId, 1); // complete
+    await sys.waitFor('a report file requested from Certn for the case', async () =>
+      [...sys.certn.state.reportFiles.values()].some((rf) => rf.case_id === caseId),
+    );
+    await sys.stopWorker();
+    expect((await sys.opportunity(opp)).files).toHaveLength(0);
+
+    await sys.certnCtl('PUT', '/tuning', { reportReadyMs: 100 });
+    await sys.startWorker();
+    expect(await expectCompletedOnce(sys, team, opp, email)).toBe(caseId);
+    expect(await sys.certnTagSequence(opp)).toEqual(MAIN_LINE);
+  });
+
+  it('while the order is on its way to Certn: the case is ordered once', async () => {
+    const email = uniqueEmail('worker-kill-order');
+    const opp = await sys.createCandidate({ emails: [email] });
+    const { orderCount } = await certnState(sys);
+    // Certn is slow: the order request is in flight when the worker dies.
+    await sys.certnCtl('PUT', '/faults', { latencyMs: 1500 });
+    await sys.moveTo(opp, TRIGGER_STAGE);
+    await waitForTag(sys, opp, 'CERTN - Pending');
+    await sys.stopWorker();
+    await sys.certnCtl('DELETE', '/faults');
+    await sys.startWorker();
+
+    const caseId = await waitForCaseId(sys, team, opp);
+    await sys.advanceCase(caseId, 7);
+    expect(await expectCompletedOnce(sys, team, opp, email)).toBe(caseId);
+    expect((await certnState(sys)).orderCount).toBe(orderCount + 1);
+  });
+});

@@ -1,0 +1,5 @@
+export default async function globalTeardown(): Promise<void> {
+  await globalThis.__TEMPORAL_DEV_SERVER__?.stop();
+  const bundle = process.env.WORKFLOW_BUNDLE_PATH;
+  if (bundle) await import('node:fs').then((fs) => fs.rmSync(bundle, { force: true }));
+}

@@ -1,0 +1,313 @@
+// The whole service for end-to-end tests: both sandboxes, the settings store, a real worker on the run's Temporal
+// dev server, and the API on a free port. Teams are set up the way an admin does it, through the admin API and the
+// sandboxes' webhook registration; candidates move through the Lever sandbox, which delivers signed webhooks.
+import { createHmac, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
+import { ReportLinks } from '../../src/activities/report-links';
+import { createApiApp } from '../../src/api/app';
+import { TemporalCheckGateway } from '../../src/api/check-gateway';
+import { loadConfig } from '../../src/config';
+import { CertnSandbox, startCertnSandbox } from '../../src/sandbox/certn';
+import { LeverSandbox, SEED_USER_ID, startLeverSandbox } from '../../src/sandbox/lever';
+import { openSqliteSettingsStore } from '../../src/settings/sqlite-store';
+import { SettingsStore } from '../../src/settings/store';
+import { CheckState, checkWorkflowId, stateQuery } from '../../src/workflows/definitions';
+import { createCheckWorker } from '../../src/worker';
+
+export const TRIGGER_STAGE = 'Background Check';
+export const LEVER_KEY = 'sandbox-lever-key';
+export const CERTN_KEY = 'sandbox-certn-key';
+
+let runtimeInstalled = false;
+function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } } });
+  } catch {
+    // already installed by another file in this worker process
+  }
+}
+
+export interface SystemOptions {
+  pollIntervalMs?: number;
+  noEmailWaitMs?: number;
+  caseMaxWaitMs?: number;
+  maxHistoryEvents?: number;
+  /** Certn auto-advance step delay (ms); null leaves cases to be advanced by the test. */
+  certnStepMs?: number | null;
+}
+
+export interface Team {
+  id: string;
+  defaultPackageId: string;
+  packages: Record<string, string>; // name → id
+  leverHookUrl: string;
+  certnHookUrl: string;
+}
+
+export class System {
+  private worker?: Worker;
+  private workerDone?: Promise<void>;
+  private workerConnection?: NativeConnection;
+
+  private constructor(
+    readonly lever: LeverSandbox,
+    readonly certn: CertnSandbox,
+    readonly store: SettingsStore,
+    readonly client: Client,
+    private readonly connection: Connection,
+    private readonly server: Server,
+    readonly apiUrl: string,
+    readonly adminToken: string,
+    readonly taskQueue: string,
+    private readonly dataDir: string,
+    private readonly reportLinks: ReportLinks,
+    private readonly opts: Required<Omit<SystemOptions, 'certnStepMs'>>,
+  ) {}
+
+  static async start(options: SystemOptions = {}): Promise<System> {
+    quietRuntime();
+    const address = process.env.TEMPORAL_ADDRESS;
+    if (!address) throw new Error('TEMPORAL_ADDRESS is not set: the jest global setup starts the dev server');
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'certn-e2e-'));
+    const lever = await startLeverSandbox({ webhookRetryBaseMs: 100 });
+    const certn = await startCertnSandbox();
+    const store = openSqliteSettingsStore(dataDir, Buffer.alloc(32, 7));
+    const connection = await Connection.connect({ address });
+    const client = new Client({ connection });
+    const taskQueue = `e2e-${randomUUID()}`;
+    const adminToken = `admin-${randomUUID()}`;
+    const config = loadConfig({ DATA_DIR: dataDir, API_HOST: '127.0.0.1', API_PORT: '0', LEVER_WEBHOOK_WINDOW_SECONDS: '300' });
+
+    // The API's public URL is only known once it listens: listen first, then build the app into the server.
+    const { createServer } = await import('node:http');
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const reportLinks = new ReportLinks(apiUrl, Buffer.alloc(32, 9));
+    const app = createApiApp({
+      store,
+      gateway: new TemporalCheckGateway(client, taskQueue),
+      config: { ...config, PUBLIC_BASE_URL: apiUrl },
+      adminToken,
+      leverBaseUrl: `${lever.url}/v1`,
+      certnBaseUrl: certn.url,
+      reportLinks,
+    });
+    server.on('request', app);
+
+    const system = new System(lever, certn, store, client, connection, server, apiUrl, adminToken, taskQueue, dataDir, reportLinks, {
+      pollIntervalMs: options.pollIntervalMs ?? 60_000,
+      noEmailWaitMs: options.noEmailWaitMs ?? 10 * 60_000,
+      caseMaxWaitMs: options.caseMaxWaitMs ?? 60 * 60_000,
+      maxHistoryEvents: options.maxHistoryEvents ?? 2000,
+    });
+    const step = options.certnStepMs === undefined ? 50 : options.certnStepMs;
+    if (step !== null) await system.certnCtl('PUT', '/auto-advance', { enabled: true, stepDelayMs: step });
+    await system.startWorker();
+    return system;
+  }
+
+  async startWorker(): Promise<void> {
+    const bundle = process.env.WORKFLOW_BUNDLE_PATH;
+    if (!bundle) throw new Error('WORKFLOW_BUNDLE_PATH is not set: the jest global setup bundles the workflows');
+    this.workerConnection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS as string });
+    this.worker = await createCheckWorker({
+      connection: this.workerConnection,
+      namespace: 'default',
+      taskQueue: this.taskQueue,
+      workflowBundlePath: bundle,
+      activities: {
+        store: this.store,
+        leverBaseUrl: `${this.lever.url}/v1`,
+        certnBaseUrl: this.certn.url,
+        reportLinks: this.reportLinks,
+        timings: this.opts,
+        reportPollMs: 50,
+      },
+    });
+    this.workerDone = this.worker.run();
+  }
+
+  /** Stops the worker the way a crash or deploy does mid-check; in-flight activities are abandoned. */
+  async stopWorker(): Promise<void> {
+    this.worker?.shutdown();
+    await this.workerDone;
+    await this.workerConnection?.close();
+    this.worker = undefined;
+  }
+
+  async stop(): Promise<void> {
+    await this.stopWorker();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+    await this.lever.stop();
+    await this.certn.stop();
+    await this.connection.close();
+    await this.store.close();
+    fs.rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  // ------------------------------------------------------------ HTTP helpers
+
+  async http(method: string, url: string, body?: unknown, headers: Record<string, string> = {}) {
+    const res = await fetch(url, {
+      method,
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let json: any = undefined;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: res.status, json, text, headers: res.headers };
+  }
+
+  async admin(method: string, p: string, body?: unknown) {
+    return this.http(method, `${this.apiUrl}/api/admin${p}`, body, { authorization: `Bearer ${this.adminToken}` });
+  }
+
+  async leverCtl(method: string, p: string, body?: unknown): Promise<any> {
+    const r = await this.http(method, `${this.lever.url}/_sandbox${p}`, body);
+    if (r.status >= 300) throw new Error(`lever control ${method} ${p}: ${r.status} ${r.text}`);
+    return r.json;
+  }
+
+  async certnCtl(method: string, p: string, body?: unknown): Promise<any> {
+    const r = await this.http(method, `${this.certn.url}/_sandbox${p}`, body);
+    if (r.status >= 300) throw new Error(`certn control ${method} ${p}: ${r.status} ${r.text}`);
+    return r.json;
+  }
+
+  // ------------------------------------------------------------ the admin's setup (the seed's four steps)
+
+  async setupTeam(packages: { name: string; checkTypes: string[] }[] = [
+    { name: 'Standard', checkTypes: ['CRIMINAL_RECORD_CHECK', 'IDENTITY_VERIFICATION_1'] },
+    { name: 'Executive', checkTypes: ['CRIMINAL_RECORD_CHECK', 'IDENTITY_VERIFICATION_1', 'EMPLOYMENT_VERIFICATIONS_1'] },
+  ]): Promise<Team> {
+    const certnSecret = `certn-secret-${randomUUID()}`;
+    const created = await this.admin('POST', '/teams', {
+      name: `Team ${randomUUID().slice(0, 8)}`,
+      lever: { apiKey: LEVER_KEY, triggerStageName: TRIGGER_STAGE, performAsUserId: SEED_USER_ID },
+      certn: { apiKey: CERTN_KEY, webhookSecret: certnSecret },
+    });
+    if (created.status !== 201) throw new Error(`create team: ${created.status} ${created.text}`);
+    const teamId: string = created.json.id;
+    const ids: Record<string, string> = {};
+    for (const p of packages) {
+      const r = await this.admin('POST', `/teams/${teamId}/packages`, p);
+      if (r.status !== 201) throw new Error(`create package: ${r.status} ${r.text}`);
+      ids[p.name] = r.json.id;
+    }
+    const defaultPackageId = ids[packages[0]!.name]!;
+    const d = await this.admin('POST', `/teams/${teamId}/packages/${defaultPackageId}/default`);
+    if (d.status !== 200) throw new Error(`default package: ${d.status} ${d.text}`);
+
+    const leverHookUrl: string = created.json.webhookUrls.lever;
+    const certnHookUrl: string = created.json.webhookUrls.certn;
+    // Lever: create the webhook with our URL; Lever shows its signature token, which the admin pastes in.
+    const hook = await this.leverCtl('POST', '/webhooks', { url: leverHookUrl, event: 'candidateStageChange' });
+    const patched = await this.admin('PATCH', `/teams/${teamId}`, { lever: { signatureToken: hook.data.signatureToken } });
+    if (patched.status !== 200) throw new Error(`patch team: ${patched.status} ${patched.text}`);
+    // Certn: the account webhook, verified by Certn's challenge before any delivery.
+    await this.certnCtl('PUT', '/webhook', { url: certnHookUrl, secret: certnSecret });
+    const enabled = await this.admin('POST', `/teams/${teamId}/enable`);
+    if (enabled.status !== 200) throw new Error(`enable: ${enabled.status} ${enabled.text}`);
+    return { id: teamId, defaultPackageId, packages: ids, leverHookUrl, certnHookUrl };
+  }
+
+  // ------------------------------------------------------------ the recruiter's side
+
+  async createCandidate(input: { emails?: string[]; tags?: string[]; postingId?: string } = {}): Promise<string> {
+    const r = await this.leverCtl('POST', '/opportunities', { name: 'Ada Lovelace', emails: ['ada@example.com'], ...input });
+    return r.data.id as string;
+  }
+
+  async moveTo(opportunityId: string, stageName: string): Promise<void> {
+    await this.leverCtl('POST', `/opportunities/${opportunityId}/move`, { stageName });
+    await this.lever.webhooksIdle();
+  }
+
+  async opportunity(opportunityId: string): Promise<any> {
+    return this.leverCtl('GET', `/opportunities/${opportunityId}`);
+  }
+
+  /** The `CERTN - …` tags the candidate carried over time: the effective adds, in order. */
+  async certnTagSequence(opportunityId: string): Promise<string[]> {
+    const o = await this.opportunity(opportunityId);
+    return (o.tagEvents as { action: string; tag: string; changed: boolean }[])
+      .filter((e) => e.action === 'add' && e.changed && e.tag.startsWith('CERTN - '))
+      .map((e) => e.tag);
+  }
+
+  /** Moves a Certn case on by `steps` lifecycle steps (the sandbox sends its callbacks). */
+  async advanceCase(caseId: string, steps = 1): Promise<any> {
+    return (await this.certnCtl('POST', `/cases/${caseId}/advance`, { steps })).case;
+  }
+
+  async casesFor(email: string): Promise<any[]> {
+    const r = await this.certnCtl('GET', `/cases?email_address=${encodeURIComponent(email)}`);
+    return r.cases;
+  }
+
+  // ------------------------------------------------------------ Temporal
+
+  handle(teamId: string, opportunityId: string) {
+    return this.client.workflow.getHandle(checkWorkflowId(teamId, opportunityId));
+  }
+
+  async state(teamId: string, opportunityId: string): Promise<CheckState> {
+    return this.handle(teamId, opportunityId).query(stateQuery);
+  }
+
+  /** Waits for the check's current run to close and returns its result. */
+  async result(teamId: string, opportunityId: string): Promise<CheckState> {
+    return (await this.handle(teamId, opportunityId).result()) as CheckState;
+  }
+
+  async waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const v = await probe().catch(() => undefined);
+      if (v) return v;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  async waitForStatus(teamId: string, opportunityId: string, status: CheckState['status']): Promise<CheckState> {
+    return this.waitFor(`status ${status}`, async () => {
+      const s = await this.state(teamId, opportunityId);
+      return s.status === status ? s : undefined;
+    });
+  }
+
+  /** Writes the closed run's history as a replay fixture when RECORD_HISTORIES=1. */
+  async recordHistory(teamId: string, opportunityId: string, name: string): Promise<number> {
+    const history = await this.handle(teamId, opportunityId).fetchHistory();
+    if (process.env.RECORD_HISTORIES === '1') {
+      const { historyToJSON } = await import('@temporalio/common/lib/proto-utils');
+      const dir = path.resolve(__dirname, '../fixtures/histories');
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, `${name}.json`), historyToJSON(history));
+    }
+    return history.events?.length ?? 0;
+  }
+}
+
+/** An HMAC computed here, independently of the code under test, for forging and checking Lever signatures. */
+export function leverHmac(signatureToken: string, token: string, triggeredAt: number): string {
+  return createHmac('sha256', signatureToken).update(token + String(triggeredAt)).digest('hex');
+}

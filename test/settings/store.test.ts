@@ -1,0 +1,257 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { MIGRATIONS, SETTINGS_DB_FILE, SqliteSettingsStore, migrate } from '../../src/settings/sqlite-store';
+import { ConflictError, NotFoundError, maskSecret, packageNameKey } from '../../src/settings/store';
+
+const SECRETS = {
+  leverApiKey: 'LEVERKEY-' + randomBytes(12).toString('hex'),
+  leverToken: 'LEVERTOKEN-' + randomBytes(12).toString('hex'),
+  certnApiKey: 'CERTNKEY-' + randomBytes(12).toString('hex'),
+  certnSecret: 'CERTNSECRET-' + randomBytes(12).toString('hex'),
+};
+
+function tmpDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'settings-store-'));
+}
+
+function fullInput(name = 'Acme') {
+  return {
+    name,
+    lever: {
+      apiKey: SECRETS.leverApiKey,
+      signatureToken: SECRETS.leverToken,
+      triggerStageName: 'Background Check',
+      performAsUserId: 'user-1',
+    },
+    certn: { apiKey: SECRETS.certnApiKey, webhookSecret: SECRETS.certnSecret },
+  };
+}
+
+describe('SqliteSettingsStore', () => {
+  let dir: string;
+  let key: Buffer;
+  let store: SqliteSettingsStore;
+
+  beforeEach(() => {
+    dir = tmpDir();
+    key = randomBytes(32);
+    store = new SqliteSettingsStore({ dataDir: dir, masterKey: key });
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  it('creates a team with random webhook ids and masked secrets', async () => {
+    const t = await store.createTeam(fullInput());
+    expect(t.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(t.enabled).toBe(false);
+    expect(t.leverWebhookId).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(t.certnWebhookId).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(t.leverWebhookId).not.toBe(t.certnWebhookId);
+    expect(t.lever.apiKey).toEqual({ set: true, masked: '••••' + SECRETS.leverApiKey.slice(-4) });
+    expect(t.certn.webhookSecret.set).toBe(true);
+    expect(JSON.stringify(t)).not.toContain(SECRETS.leverApiKey);
+    expect(JSON.stringify(t)).not.toContain(SECRETS.certnSecret);
+    expect(t.lever.triggerStageName).toBe('Background Check');
+    expect(t.lever.triggerStageId).toBeNull();
+    expect(t.packages).toEqual([]);
+    expect(await store.listTeams()).toHaveLength(1);
+  });
+
+  it('decrypts secrets for activities and webhook verification', async () => {
+    const t = await store.createTeam(fullInput());
+    expect(await store.getTeamSecrets(t.id)).toEqual({
+      lever: { apiKey: SECRETS.leverApiKey, signatureToken: SECRETS.leverToken },
+      certn: { apiKey: SECRETS.certnApiKey, webhookSecret: SECRETS.certnSecret },
+    });
+    expect(await store.findLeverHook(t.leverWebhookId)).toEqual({
+      teamId: t.id,
+      enabled: false,
+      triggerStageId: null,
+      signatureToken: SECRETS.leverToken,
+    });
+    expect(await store.findCertnHook(t.certnWebhookId)).toEqual({
+      teamId: t.id,
+      enabled: false,
+      webhookSecret: SECRETS.certnSecret,
+    });
+    expect(await store.findLeverHook(t.certnWebhookId)).toBeNull();
+    expect(await store.getTeamSecrets('nope')).toBeNull();
+  });
+
+  it('updates: absent leaves, null clears, value replaces', async () => {
+    const t = await store.createTeam({ name: 'A', lever: { apiKey: 'k1-aaaaaaaaaaaa' } });
+    const u = await store.updateTeam(t.id, { name: ' B ', lever: { performAsUserId: 'u2' }, certn: { apiKey: 'c1' } });
+    expect(u.name).toBe('B');
+    expect(u.lever.apiKey.set).toBe(true);
+    expect(u.lever.performAsUserId).toBe('u2');
+    expect(u.certn.apiKey).toEqual({ set: true, masked: '••••' });
+    const v = await store.updateTeam(t.id, { lever: { apiKey: null } });
+    expect(v.lever.apiKey).toEqual({ set: false, masked: null });
+    expect(v.lever.performAsUserId).toBe('u2');
+    await expect(store.updateTeam('missing', { name: 'x' })).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('enable/disable; a new trigger stage name disables; required fields cannot be cleared while enabled', async () => {
+    const t = await store.createTeam(fullInput());
+    const e = await store.enableTeam(t.id, 'stage-bg');
+    expect(e.enabled).toBe(true);
+    expect(e.lever.triggerStageId).toBe('stage-bg');
+    expect((await store.findLeverHook(t.leverWebhookId))?.triggerStageId).toBe('stage-bg');
+    await expect(store.updateTeam(t.id, { lever: { apiKey: null } })).rejects.toBeInstanceOf(ConflictError);
+    // same name, other case/space: still enabled
+    expect((await store.updateTeam(t.id, { lever: { triggerStageName: ' background check ' } })).enabled).toBe(true);
+    const changed = await store.updateTeam(t.id, { lever: { triggerStageName: 'Offer' } });
+    expect(changed.enabled).toBe(false);
+    expect(changed.lever.triggerStageId).toBeNull();
+    await store.enableTeam(t.id, 'stage-offer');
+    expect((await store.disableTeam(t.id)).enabled).toBe(false);
+    await expect(store.enableTeam('missing', 'x')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('packages: unique names ignoring case and spaces, rename, default, delete', async () => {
+    const t = await store.createTeam({ name: 'A' });
+    const p1 = await store.createPackage(t.id, { name: ' Standard ', checkTypes: ['CRIMINAL_RECORD_CHECK'] });
+    expect(p1.name).toBe('Standard');
+    await expect(
+      store.createPackage(t.id, { name: 'STANDARD', checkTypes: ['CREDIT_REPORT_1'] }),
+    ).rejects.toBeInstanceOf(ConflictError);
+    const p2 = await store.createPackage(t.id, { name: 'Premium', checkTypes: ['CREDIT_REPORT_1', 'CREDIT_REPORT_1'] });
+    expect(p2.checkTypes).toEqual(['CREDIT_REPORT_1']);
+    await expect(store.updatePackage(t.id, p2.id, { name: 'standard' })).rejects.toBeInstanceOf(ConflictError);
+    expect((await store.updatePackage(t.id, p2.id, { name: 'premium' })).name).toBe('premium'); // own name, new case
+    const other = await store.createTeam({ name: 'B' });
+    await store.createPackage(other.id, { name: 'Standard', checkTypes: ['CREDIT_REPORT_1'] }); // per team
+    await expect(store.setDefaultPackage(other.id, p1.id)).rejects.toBeInstanceOf(NotFoundError);
+    const d = await store.setDefaultPackage(t.id, p1.id);
+    expect(d.defaultPackageId).toBe(p1.id);
+    expect(d.packages.map((p) => p.name)).toEqual(['Standard', 'premium']);
+
+    await store.enableTeam(t.id, 's');
+    await expect(store.deletePackage(t.id, p1.id)).rejects.toBeInstanceOf(ConflictError);
+    await store.deletePackage(t.id, p2.id);
+    await store.disableTeam(t.id);
+    await store.deletePackage(t.id, p1.id);
+    const after = await store.getTeamConfig(t.id);
+    expect(after?.packages).toEqual([]);
+    expect(after?.defaultPackageId).toBeNull();
+    await expect(store.deletePackage(t.id, p1.id)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(store.createPackage('missing', { name: 'x', checkTypes: ['CREDIT_REPORT_1'] })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+  });
+
+  it('claims a Lever token exactly once, even concurrently, and durably across a restart', async () => {
+    const t = await store.createTeam({ name: 'A' });
+    const results = await Promise.all([1, 2, 3].map(() => store.claimLeverDelivery(t.id, 'tok-1', 1000)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    // tokens are per team
+    expect(await store.claimLeverDelivery('other-team', 'tok-1', 1000)).toBe(true);
+    await store.close();
+    store = new SqliteSettingsStore({ dataDir: dir, masterKey: key });
+    expect(await store.claimLeverDelivery(t.id, 'tok-1', 1000)).toBe(false);
+    await store.releaseLeverDelivery(t.id, 'tok-1');
+    expect(await store.claimLeverDelivery(t.id, 'tok-1', 1000)).toBe(true);
+  });
+
+  it('prunes tokens older than the cut-off only', async () => {
+    expect(await store.claimLeverDelivery('t', 'old', 1_000)).toBe(true);
+    expect(await store.claimLeverDelivery('t', 'new', 5_000)).toBe(true);
+    expect(await store.pruneLeverDeliveries(2_000)).toBe(1);
+    expect(await store.claimLeverDelivery('t', 'old', 1_000)).toBe(true);
+    expect(await store.claimLeverDelivery('t', 'new', 5_000)).toBe(false);
+  });
+
+  it('maps Certn objects to checks, idempotently; latest case per opportunity', async () => {
+    expect(await store.findCaseForOpportunity('t', 'opp')).toBeNull();
+    const ref = { workflowId: 'wf-1', opportunityId: 'opp', caseId: 'case-1' };
+    await store.recordCertnObjects('t', { ...ref, objectIds: ['case-1', 'chk-1', 'chk-2'] });
+    await store.recordCertnObjects('t', { ...ref, objectIds: ['chk-2', 'chk-3'] });
+    expect(await store.findCheckByCertnObject('t', 'case-1')).toEqual(ref);
+    expect(await store.findCheckByCertnObject('t', 'chk-3')).toEqual(ref);
+    expect(await store.findCheckByCertnObject('other', 'chk-3')).toBeNull();
+    expect(await store.findCaseForOpportunity('t', 'opp')).toBe('case-1');
+    await store.recordCertnObjects('t', { workflowId: 'wf-1', opportunityId: 'opp', caseId: 'case-2', objectIds: [] });
+    expect(await store.findCaseForOpportunity('t', 'opp')).toBe('case-2');
+    expect(await store.findCheckByCertnObject('t', 'case-2')).toEqual({ ...ref, caseId: 'case-2' });
+  });
+
+  it('keeps no secret in clear in the database or WAL files', async () => {
+    const t = await store.createTeam(fullInput());
+    await store.updateTeam(t.id, { lever: { apiKey: SECRETS.leverApiKey + '-rotated' } });
+    await store.claimLeverDelivery(t.id, 'delivery-token-in-clear?', 1);
+    const files = () =>
+      fs
+        .readdirSync(dir)
+        .filter((f) => f.startsWith(SETTINGS_DB_FILE))
+        .map((f) => fs.readFileSync(path.join(dir, f)));
+    const check = (bufs: Buffer[]) => {
+      expect(bufs.length).toBeGreaterThan(0);
+      const all = Buffer.concat(bufs);
+      // sanity: the scan does find clear text that is stored (the team name)
+      expect(all.includes(Buffer.from('Acme'))).toBe(true);
+      for (const s of [...Object.values(SECRETS), 'delivery-token-in-clear?']) {
+        expect(all.includes(Buffer.from(s, 'utf8'))).toBe(false);
+        expect(all.includes(Buffer.from(s, 'utf16le'))).toBe(false);
+      }
+    };
+    expect(fs.existsSync(path.join(dir, SETTINGS_DB_FILE + '-wal'))).toBe(true);
+    check(files()); // while open: recent writes live in the WAL
+    await store.close();
+    check(files()); // after the checkpoint on close
+    store = new SqliteSettingsStore({ dataDir: dir, masterKey: key });
+    expect((await store.getTeamSecrets(t.id))?.lever.apiKey).toBe(SECRETS.leverApiKey + '-rotated');
+  });
+
+  it('cannot read secrets with another master key', async () => {
+    const t = await store.createTeam(fullInput());
+    await store.close();
+    store = new SqliteSettingsStore({ dataDir: dir, masterKey: randomBytes(32) });
+    await expect(store.getTeamSecrets(t.id)).rejects.toThrow();
+  });
+});
+
+describe('migrations', () => {
+  it('applies every migration once, in order, and records them', async () => {
+    const dir = tmpDir();
+    const key = randomBytes(32);
+    const s1 = new SqliteSettingsStore({ dataDir: dir, masterKey: key });
+    expect(s1.appliedMigrations()).toEqual(MIGRATIONS.map((m) => m.version));
+    await s1.close();
+    const db = new Database(path.join(dir, SETTINGS_DB_FILE));
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(migrate(db)).toEqual([]); // nothing left to apply
+    const extra = [...MIGRATIONS, { version: 99, name: 'test', sql: 'CREATE TABLE extra (x INTEGER)' }];
+    expect(migrate(db, extra)).toEqual([99]);
+    expect(migrate(db, extra)).toEqual([]);
+    db.close();
+    const s2 = new SqliteSettingsStore({ dataDir: dir, masterKey: key });
+    expect(s2.appliedMigrations()).toEqual([...MIGRATIONS.map((m) => m.version), 99]);
+    await s2.close();
+  });
+
+  it('rolls back a failing migration entirely', () => {
+    const db = new Database(':memory:');
+    migrate(db);
+    const bad = [
+      ...MIGRATIONS,
+      { version: 2, name: 'bad', sql: 'CREATE TABLE half (x INTEGER); SELECT nope FROM nowhere;' },
+    ];
+    expect(() => migrate(db, bad)).toThrow();
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'half'").get()).toBeUndefined();
+    expect(db.prepare('SELECT MAX(version) v FROM schema_migrations').get()).toEqual({ v: 1 });
+    db.close();
+  });
+});
+
+describe('helpers', () => {
+  it('package name keys and masks', () => {
+    expect(packageNameKey('  Standard Check ')).toBe(packageNameKey('standard check'));
+    expect(maskSecret(null)).toEqual({ set: false, masked: null });
+    expect(maskSecret('short')).toEqual({ set: true, masked: '••••' });
+    expect(maskSecret('abcdefghijkl')).toEqual({ set: true, masked: '••••ijkl' });
+  });
+});
