@@ -189,14 +189,19 @@ async function main(): Promise<void> {
   const elapsed = () => `+${((Date.now() - started) / 1000).toFixed(1)}s`.padStart(7);
   let seenTags = 0;
   let seenLinks = new Set<string>();
+  let certnStatus = '';
   let warned = false;
   for (;;) {
+    const cases: any[] = (await certn('GET', `/cases?email_address=${encodeURIComponent(email)}`)).cases;
+    const status = cases[0]?.overall_status ?? '';
+    if (status && status !== certnStatus) say(`${elapsed()}  certn case ${status}`);
+    certnStatus = status;
     const o = await lever('GET', `/opportunities/${opp.id}`);
     const tagAdds = (o.tagEvents as any[]).filter((e) => e.action === 'add' && e.changed && e.tag.startsWith('CERTN - '));
-    for (const e of tagAdds.slice(seenTags)) say(`${elapsed()}  tag   ${e.tag}`);
+    for (const e of tagAdds.slice(seenTags)) say(`${elapsed()}  lever tag  ${e.tag}`);
     seenTags = tagAdds.length;
     const links = new Set<string>((o.links as string[]).filter((l) => l.includes('/reports/')));
-    for (const l of links) if (!seenLinks.has(l)) say(`${elapsed()}  link  ${l}`);
+    for (const l of links) if (!seenLinks.has(l)) say(`${elapsed()}  lever link ${l}`);
     seenLinks = links;
 
     if ((o.notes as any[]).length > 0) {
@@ -220,18 +225,25 @@ async function main(): Promise<void> {
       }
     }
     if (Date.now() - started > TIMEOUT_MS) {
-      throw new DemoError(`The check did not finish within ${TIMEOUT_MS / 1000} s; look at it in the Temporal UI: ${uiUrl(workflowId)}`);
+      throw new DemoError(`The check did not finish within ${TIMEOUT_MS / 1000} s; look at it in the Temporal UI: ${await uiUrl(workflowId)}`);
     }
     await sleep(250);
   }
 
-  say(`\nThe check in the Temporal UI: ${uiUrl(workflowId)}`);
+  say(`\nThe check in the Temporal UI: ${await uiUrl(workflowId)}`);
   say(`All checks of this team:       ${TEMPORAL_UI}/namespaces/${NAMESPACE}/workflows?query=${encodeURIComponent(`CertnTeam="${team.id}"`)}`);
   say(`Its state via the admin API:   GET ${API_URL}/api/admin/teams/${team.id}/checks/${opp.id}`);
 }
 
-function uiUrl(workflowId: string): string {
-  return `${TEMPORAL_UI}/namespaces/${NAMESPACE}/workflows/${encodeURIComponent(workflowId)}`;
+/** The run's page in the Temporal UI; the UI's own HTTP API gives the run id (and the history length). */
+async function uiUrl(workflowId: string): Promise<string> {
+  const base = `${TEMPORAL_UI}/namespaces/${NAMESPACE}/workflows/${encodeURIComponent(workflowId)}`;
+  const r = await call('The Temporal UI', 'GET', `${TEMPORAL_UI}/api/v1/namespaces/${NAMESPACE}/workflows/${encodeURIComponent(workflowId)}`).catch(
+    () => undefined,
+  );
+  const info = r?.status === 200 ? r.json?.workflowExecutionInfo : undefined;
+  if (!info?.execution?.runId) return base;
+  return `${base}/${info.execution.runId}/history  (${info.historyLength} history events, ${info.status.replace('WORKFLOW_EXECUTION_STATUS_', '').toLowerCase()})`;
 }
 
 main().catch((err: unknown) => {

@@ -40,25 +40,34 @@ export interface CheckGateway {
   state(teamId: string, opportunityId: string): Promise<CheckState | null>;
 }
 
+/** gRPC UNAVAILABLE (14) or DEADLINE_EXCEEDED (4), on the error or its cause (the SDK wraps them in ServiceError). */
 function isUnavailable(err: unknown): boolean {
-  // gRPC UNAVAILABLE (14) / DEADLINE_EXCEEDED (4), or a connection that never came up.
-  const code = (err as { code?: unknown })?.code;
-  if (code === 14 || code === 4) return true;
-  const msg = err instanceof Error ? err.message : '';
-  return /UNAVAILABLE|ECONNREFUSED|DEADLINE_EXCEEDED|Failed to connect|connection/i.test(msg);
+  for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 14 || code === 4) return true;
+    const msg = e instanceof Error ? e.message : '';
+    if (/UNAVAILABLE|ECONNREFUSED|DEADLINE_EXCEEDED|deadline exceeded|Failed to connect/i.test(msg)) return true;
+  }
+  return false;
 }
 
 export class TemporalCheckGateway implements CheckGateway {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
+    /** Webhooks answer fast: a Temporal call slower than this is treated as Temporal being unavailable (503). */
+    private readonly deadlineMs = 2_000,
   ) {}
+
+  private call<T>(fn: () => Promise<T>): Promise<T> {
+    return this.client.connection.withDeadline(Date.now() + this.deadlineMs, fn);
+  }
 
   async stageEntered(teamId: string, opportunityId: string, event: StageEntered): Promise<void> {
     const workflowId = checkWorkflowId(teamId, opportunityId);
     const input: CheckWorkflowInput = { teamId, opportunityId, trigger: event };
     try {
-      await this.client.workflow.signalWithStart(CHECK_WORKFLOW_TYPE, {
+      await this.call(() => this.client.workflow.signalWithStart(CHECK_WORKFLOW_TYPE, {
         workflowId,
         taskQueue: this.taskQueue,
         args: [input],
@@ -68,7 +77,8 @@ export class TemporalCheckGateway implements CheckGateway {
         // again); the new run finds any case already ordered for the opportunity and orders nothing.
         workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
         typedSearchAttributes: initialSearchAttributes(teamId, opportunityId),
-      });
+        staticSummary: `Certn check · team ${teamId} · opportunity ${opportunityId}`,
+      }));
     } catch (err) {
       throw this.translate(err);
     }
@@ -76,7 +86,7 @@ export class TemporalCheckGateway implements CheckGateway {
 
   async certnEvent(workflowId: string, nudge: CertnNudge): Promise<boolean> {
     try {
-      await this.client.workflow.getHandle(workflowId).signal(certnEventSignal, nudge);
+      await this.call(() => this.client.workflow.getHandle(workflowId).signal(certnEventSignal, nudge));
       return true;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return false;
@@ -88,13 +98,14 @@ export class TemporalCheckGateway implements CheckGateway {
     const workflowId = checkWorkflowId(teamId, opportunityId);
     const input: CheckWorkflowInput = { teamId, opportunityId, rerun: true };
     try {
-      await this.client.workflow.start(CHECK_WORKFLOW_TYPE, {
+      await this.call(() => this.client.workflow.start(CHECK_WORKFLOW_TYPE, {
         workflowId,
         taskQueue: this.taskQueue,
         args: [input],
         workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
         typedSearchAttributes: initialSearchAttributes(teamId, opportunityId),
-      });
+        staticSummary: `Certn check (operator re-run) · team ${teamId} · opportunity ${opportunityId}`,
+      }));
       return 'started';
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return 'open';
@@ -104,7 +115,9 @@ export class TemporalCheckGateway implements CheckGateway {
 
   async cancel(teamId: string, opportunityId: string, reason: string): Promise<boolean> {
     try {
-      await this.client.workflow.getHandle(checkWorkflowId(teamId, opportunityId)).signal(cancelSignal, { reason });
+      await this.call(() =>
+        this.client.workflow.getHandle(checkWorkflowId(teamId, opportunityId)).signal(cancelSignal, { reason }),
+      );
       return true;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return false;
@@ -114,7 +127,9 @@ export class TemporalCheckGateway implements CheckGateway {
 
   async state(teamId: string, opportunityId: string): Promise<CheckState | null> {
     try {
-      return await this.client.workflow.getHandle(checkWorkflowId(teamId, opportunityId)).query(stateQuery);
+      return await this.call(() =>
+        this.client.workflow.getHandle(checkWorkflowId(teamId, opportunityId)).query(stateQuery),
+      );
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return null;
       throw this.translate(err);

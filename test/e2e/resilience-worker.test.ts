@@ -62,7 +62,9 @@ describe('a worker killed mid-check', () => {
     const opp = await sys.createCandidate({ emails: [email] });
     await sys.moveTo(opp, TRIGGER_STAGE);
     const caseId = await waitForCaseId(sys, team, opp);
-    await sys.advanceCase(caseId, 6); // first check complete
+    await sys.advanceCase(caseId, 4); // submitted
+    await waitForTag(sys, opp, 'CERTN - Analyzing');
+    await sys.advanceCase(caseId, 2); // first check complete
     await waitForTag(sys, opp, 'CERTN - Partial');
 
     // Certn takes its time rendering the report: the attach activity is waiting for it when the worker dies.

@@ -40,6 +40,12 @@ export interface SystemOptions {
   noEmailWaitMs?: number;
   caseMaxWaitMs?: number;
   maxHistoryEvents?: number;
+  /** Another Temporal server than the run's shared one (the default). */
+  temporalAddress?: string;
+  /** false: no worker (started workflows stay open, for tests of the front doors alone). */
+  worker?: boolean;
+  /** Base wait of the Lever sandbox's delivery retries (ms). */
+  leverRetryBaseMs?: number;
   /** Certn auto-advance step delay (ms); null leaves cases to be advanced by the test. */
   certnStepMs?: number | null;
 }
@@ -69,15 +75,16 @@ export class System {
     readonly taskQueue: string,
     private readonly dataDir: string,
     private readonly reportLinks: ReportLinks,
+    readonly temporalAddress: string,
     private readonly opts: Required<Omit<SystemOptions, 'certnStepMs'>>,
   ) {}
 
   static async start(options: SystemOptions = {}): Promise<System> {
     quietRuntime();
-    const address = process.env.TEMPORAL_ADDRESS;
+    const address = options.temporalAddress ?? process.env.TEMPORAL_ADDRESS;
     if (!address) throw new Error('TEMPORAL_ADDRESS is not set: the jest global setup starts the dev server');
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'certn-e2e-'));
-    const lever = await startLeverSandbox({ webhookRetryBaseMs: 100 });
+    const lever = await startLeverSandbox({ webhookRetryBaseMs: options.leverRetryBaseMs ?? 100 });
     const certn = await startCertnSandbox();
     const store = openSqliteSettingsStore(dataDir, Buffer.alloc(32, 7));
     const connection = await Connection.connect({ address });
@@ -103,7 +110,7 @@ export class System {
     });
     server.on('request', app);
 
-    const system = new System(lever, certn, store, client, connection, server, apiUrl, adminToken, taskQueue, dataDir, reportLinks, {
+    const system = new System(lever, certn, store, client, connection, server, apiUrl, adminToken, taskQueue, dataDir, reportLinks, address, {
       pollIntervalMs: options.pollIntervalMs ?? 60_000,
       noEmailWaitMs: options.noEmailWaitMs ?? 10 * 60_000,
       caseMaxWaitMs: options.caseMaxWaitMs ?? 60 * 60_000,
@@ -111,14 +118,14 @@ export class System {
     });
     const step = options.certnStepMs === undefined ? 50 : options.certnStepMs;
     if (step !== null) await system.certnCtl('PUT', '/auto-advance', { enabled: true, stepDelayMs: step });
-    await system.startWorker();
+    if (options.worker !== false) await system.startWorker();
     return system;
   }
 
   async startWorker(): Promise<void> {
     const bundle = process.env.WORKFLOW_BUNDLE_PATH;
     if (!bundle) throw new Error('WORKFLOW_BUNDLE_PATH is not set: the jest global setup bundles the workflows');
-    this.workerConnection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS as string });
+    this.workerConnection = await NativeConnection.connect({ address: this.temporalAddress });
     this.worker = await createCheckWorker({
       connection: this.workerConnection,
       namespace: 'default',

@@ -1,0 +1,69 @@
+// Small helpers for the benchmarks: percentiles, a bounded concurrent request loop, markdown tables.
+
+/** Nearest-rank percentile of an unsorted list (p in 0..100). NaN for an empty list. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
+  return sorted[rank - 1]!;
+}
+
+export interface LoadResult {
+  /** Requests completed (each index 0..n-1 exactly once). */
+  count: number;
+  wallMs: number;
+  perSecond: number;
+  latenciesMs: number[];
+  statuses: Record<string, number>;
+}
+
+/**
+ * Runs `n` requests, at most `concurrency` at a time; `send(i)` performs request i and resolves to its status.
+ * Latency is measured around each `send` (request + full response body).
+ */
+export async function runLoad(n: number, concurrency: number, send: (i: number) => Promise<number>): Promise<LoadResult> {
+  const latenciesMs: number[] = [];
+  const statuses: Record<string, number> = {};
+  let next = 0;
+  const started = performance.now();
+  const lane = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= n) return;
+      const t = performance.now();
+      let status: string;
+      try {
+        status = String(await send(i));
+      } catch (err) {
+        status = `error:${(err as Error).name}`;
+      }
+      latenciesMs.push(performance.now() - t);
+      statuses[status] = (statuses[status] ?? 0) + 1;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, lane));
+  const wallMs = performance.now() - started;
+  return { count: n, wallMs, perSecond: (n / wallMs) * 1000, latenciesMs, statuses };
+}
+
+/** Runs `items` through `fn`, at most `concurrency` at a time. */
+export async function mapLimit<T, R>(items: T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const lane = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= items.length) return;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
+  return out;
+}
+
+export const fmt = (v: number, digits = 1): string => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
+
+export function table(header: string[], rows: (string | number)[][]): string {
+  const line = (cells: (string | number)[]) => `| ${cells.map(String).join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
