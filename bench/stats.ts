@@ -18,10 +18,15 @@ export interface LoadResult {
 }
 
 /**
- * Runs `n` requests, at most `concurrency` at a time; `send(i)` performs request i and resolves to its status.
+ * Runs `n` requests, at most `concurrency` at a time; `send(i)` performs request i and resolves to its answer
+ * (status, or status and outcome), counted in `statuses`.
  * Latency is measured around each `send` (request + full response body).
  */
-export async function runLoad(n: number, concurrency: number, send: (i: number) => Promise<number>): Promise<LoadResult> {
+export async function runLoad(
+  n: number,
+  concurrency: number,
+  send: (i: number) => Promise<number | string>,
+): Promise<LoadResult> {
   const latenciesMs: number[] = [];
   const statuses: Record<string, number> = {};
   let next = 0;

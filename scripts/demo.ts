@@ -62,7 +62,8 @@ async function call(what: string, method: string, url: string, body?: unknown, h
 
 async function ok(what: string, method: string, url: string, body?: unknown, headers?: Record<string, string>) {
   const r = await call(what, method, url, body, headers);
-  if (r.status >= 300) throw new DemoError(`${what}: ${method} ${new URL(url).pathname} answered ${r.status} ${r.text}`);
+  if (r.status >= 300)
+    throw new DemoError(`${what}: ${method} ${new URL(url).pathname} answered ${r.status} ${r.text}`);
   return r.json;
 }
 
@@ -70,7 +71,9 @@ function adminToken(): string {
   if (env.ADMIN_TOKEN) return env.ADMIN_TOKEN.trim();
   const file = path.join(env.DATA_DIR ?? path.resolve('.data'), 'admin.token');
   if (!fs.existsSync(file)) {
-    throw new DemoError(`No admin token: set ADMIN_TOKEN, or run the demo from the project folder after \`npm start\` (it writes ${file}).`);
+    throw new DemoError(
+      `No admin token: set ADMIN_TOKEN, or run the demo from the project folder after \`npm start\` (it writes ${file}).`,
+    );
   }
   return fs.readFileSync(file, 'utf8').trim();
 }
@@ -78,31 +81,40 @@ function adminToken(): string {
 let token = '';
 const admin = (method: string, p: string, body?: unknown) =>
   ok('The admin API', method, `${API_URL}/api/admin${p}`, body, { authorization: `Bearer ${token}` });
-const lever = (method: string, p: string, body?: unknown) => ok('The Lever sandbox', method, `${LEVER}/_sandbox${p}`, body);
-const certn = (method: string, p: string, body?: unknown) => ok('The Certn sandbox', method, `${CERTN}/_sandbox${p}`, body);
+const lever = (method: string, p: string, body?: unknown) =>
+  ok('The Lever sandbox', method, `${LEVER}/_sandbox${p}`, body);
+const certn = (method: string, p: string, body?: unknown) =>
+  ok('The Certn sandbox', method, `${CERTN}/_sandbox${p}`, body);
 
 // ---------------------------------------------------------------- the service must be up
 
 async function checkRunning(): Promise<void> {
-  const hint = 'Start the service first with `npm start` in another terminal (or set API_URL, LEVER_SANDBOX_URL, CERTN_SANDBOX_URL).';
+  const hint =
+    'Start the service first with `npm start` in another terminal (or set API_URL, LEVER_SANDBOX_URL, CERTN_SANDBOX_URL).';
   try {
     const health = await call('The service', 'GET', `${API_URL}/healthz`);
-    if (health.status !== 200) throw new DemoError(`The service at ${API_URL} is not healthy: /healthz answered ${health.status}.`);
+    if (health.status !== 200)
+      throw new DemoError(`The service at ${API_URL} is not healthy: /healthz answered ${health.status}.`);
     for (const [name, url] of [
       ['Lever sandbox', LEVER],
       ['Certn sandbox', CERTN],
     ] as const) {
       const r = await call(`The ${name}`, 'GET', `${url}/_sandbox/state`);
-      if (r.status !== 200) throw new DemoError(`${url} does not look like the ${name} (GET /_sandbox/state answered ${r.status}).`);
+      if (r.status !== 200)
+        throw new DemoError(`${url} does not look like the ${name} (GET /_sandbox/state answered ${r.status}).`);
     }
   } catch (err) {
     if (err instanceof DemoError) throw new DemoError(`${err.message}\n${hint}`);
     throw err;
   }
   token = adminToken();
-  const probe = await call('The admin API', 'GET', `${API_URL}/api/admin/teams`, undefined, { authorization: `Bearer ${token}` });
+  const probe = await call('The admin API', 'GET', `${API_URL}/api/admin/teams`, undefined, {
+    authorization: `Bearer ${token}`,
+  });
   if (probe.status === 401) {
-    throw new DemoError('The admin API refused the token: set ADMIN_TOKEN to the one `npm start` printed (or run from the folder whose .data it uses).');
+    throw new DemoError(
+      'The admin API refused the token: set ADMIN_TOKEN to the one `npm start` printed (or run from the folder whose .data it uses).',
+    );
   }
 }
 
@@ -148,11 +160,16 @@ async function demoTeam(): Promise<{ id: string; reused: boolean }> {
 
   // 4. Certn: the account webhook (verified by Certn's challenge), with a secret the team shares.
   const certnHook = await certn('GET', '/webhook');
-  if (!(certnHook.url === team.webhookUrls.certn && certnHook.status === 'active' && team.certn.webhookSecret?.set !== false)) {
+  if (!(
+    certnHook.url === team.webhookUrls.certn &&
+    certnHook.status === 'active' &&
+    team.certn.webhookSecret?.set !== false
+  )) {
     const secret = randomBytes(24).toString('hex');
     await admin('PATCH', `/teams/${team.id}`, { certn: { webhookSecret: secret } });
     const set = await certn('PUT', '/webhook', { url: team.webhookUrls.certn, secret });
-    if (set.status !== 'active') throw new DemoError(`Certn could not verify the webhook ${team.webhookUrls.certn}: ${set.reason ?? set.status}`);
+    if (set.status !== 'active')
+      throw new DemoError(`Certn could not verify the webhook ${team.webhookUrls.certn}: ${set.reason ?? set.status}`);
     say(`  set the Certn webhook ${team.webhookUrls.certn}`);
   }
 
@@ -160,7 +177,8 @@ async function demoTeam(): Promise<{ id: string; reused: boolean }> {
   const enabled = await call('The admin API', 'POST', `${API_URL}/api/admin/teams/${team.id}/enable`, undefined, {
     authorization: `Bearer ${token}`,
   });
-  if (enabled.status !== 200) throw new DemoError(`Enabling the team failed (${enabled.status}): ${enabled.json?.message ?? enabled.text}`);
+  if (enabled.status !== 200)
+    throw new DemoError(`Enabling the team failed (${enabled.status}): ${enabled.json?.message ?? enabled.text}`);
   say('  enabled');
   return { id: team.id, reused };
 }
@@ -197,7 +215,9 @@ async function main(): Promise<void> {
     if (status && status !== certnStatus) say(`${elapsed()}  certn case ${status}`);
     certnStatus = status;
     const o = await lever('GET', `/opportunities/${opp.id}`);
-    const tagAdds = (o.tagEvents as any[]).filter((e) => e.action === 'add' && e.changed && e.tag.startsWith('CERTN - '));
+    const tagAdds = (o.tagEvents as any[]).filter(
+      (e) => e.action === 'add' && e.changed && e.tag.startsWith('CERTN - '),
+    );
     for (const e of tagAdds.slice(seenTags)) say(`${elapsed()}  lever tag  ${e.tag}`);
     seenTags = tagAdds.length;
     const links = new Set<string>((o.links as string[]).filter((l) => l.includes('/reports/')));
@@ -209,7 +229,9 @@ async function main(): Promise<void> {
       const files = o.files as any[];
       say('');
       const current = (o.data.tags as string[]).filter((t) => t.startsWith('CERTN - '));
-      say(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Candidate's CERTN tag: ${current.join(', ') || '(none)'}`);
+      say(
+        `Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Candidate's CERTN tag: ${current.join(', ') || '(none)'}`,
+      );
       say(`Report link: ${[...links][0] ?? '(none)'}`);
       if (files.length > 0) for (const f of files) say(`Attached file: ${f.name} (${f.size} bytes) — ${f.contentUrl}`);
       else say('Attached file: (none)');
@@ -221,32 +243,42 @@ async function main(): Promise<void> {
       for (const id of ids) {
         const d = (await lever('GET', `/deliveries/${id}`)).data;
         const attempts = (d.attempts as any[]).map((a) => a.status ?? a.error).join(', ');
-        say(`  (no tag yet after 15 s; webhook delivery ${d.state}, attempts: ${attempts || 'none'} — is the worker running?)`);
+        say(
+          `  (no tag yet after 15 s; webhook delivery ${d.state}, attempts: ${attempts || 'none'} — is the worker running?)`,
+        );
       }
     }
     if (Date.now() - started > TIMEOUT_MS) {
-      throw new DemoError(`The check did not finish within ${TIMEOUT_MS / 1000} s; look at it in the Temporal UI: ${await uiUrl(workflowId)}`);
+      throw new DemoError(
+        `The check did not finish within ${TIMEOUT_MS / 1000} s; look at it in the Temporal UI: ${await uiUrl(workflowId)}`,
+      );
     }
     await sleep(250);
   }
 
   say(`\nThe check in the Temporal UI: ${await uiUrl(workflowId)}`);
-  say(`All checks of this team:       ${TEMPORAL_UI}/namespaces/${NAMESPACE}/workflows?query=${encodeURIComponent(`CertnTeam="${team.id}"`)}`);
+  say(
+    `All checks of this team:       ${TEMPORAL_UI}/namespaces/${NAMESPACE}/workflows?query=${encodeURIComponent(`CertnTeam="${team.id}"`)}`,
+  );
   say(`Its state via the admin API:   GET ${API_URL}/api/admin/teams/${team.id}/checks/${opp.id}`);
 }
 
 /** The run's page in the Temporal UI; the UI's own HTTP API gives the run id (and the history length). */
 async function uiUrl(workflowId: string): Promise<string> {
   const base = `${TEMPORAL_UI}/namespaces/${NAMESPACE}/workflows/${encodeURIComponent(workflowId)}`;
-  const r = await call('The Temporal UI', 'GET', `${TEMPORAL_UI}/api/v1/namespaces/${NAMESPACE}/workflows/${encodeURIComponent(workflowId)}`).catch(
-    () => undefined,
-  );
+  const r = await call(
+    'The Temporal UI',
+    'GET',
+    `${TEMPORAL_UI}/api/v1/namespaces/${NAMESPACE}/workflows/${encodeURIComponent(workflowId)}`,
+  ).catch(() => undefined);
   const info = r?.status === 200 ? r.json?.workflowExecutionInfo : undefined;
   if (!info?.execution?.runId) return base;
   return `${base}/${info.execution.runId}/history  (${info.historyLength} history events, ${info.status.replace('WORKFLOW_EXECUTION_STATUS_', '').toLowerCase()})`;
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`\ndemo: ${err instanceof DemoError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(
+    `\ndemo: ${err instanceof DemoError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
   process.exit(1);
 });

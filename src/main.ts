@@ -5,7 +5,7 @@ import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { ReportLinks } from './activities/report-links';
 import { createApiApp } from './api/app';
 import { TemporalCheckGateway } from './api/check-gateway';
@@ -22,11 +22,19 @@ import { createCheckWorker } from './worker';
 
 const log = createLogger('main');
 
+/** What has been started so far, stopped in reverse order on Ctrl-C or when a later step fails. */
+const stops: (() => Promise<void>)[] = [];
+
+async function stopAll(): Promise<void> {
+  for (const stop of stops.splice(0).reverse()) {
+    await stop().catch((err) => log.error('stop failed', { error: err }));
+  }
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   setLogLevel(config.LOG_LEVEL);
   fs.mkdirSync(config.DATA_DIR, { recursive: true, mode: 0o700 });
-  const stops: (() => Promise<void>)[] = [];
   const urls: [string, string][] = [];
 
   let leverBaseUrl = config.LEVER_API_BASE_URL;
@@ -74,6 +82,8 @@ async function main(): Promise<void> {
   const baseUrl = publicBaseUrl(config);
   const reportLinks = new ReportLinks(baseUrl, createHmac('sha256', masterKey).update('report-links').digest());
 
+  // The SDK's own logs at the configured level; Ctrl-C is handled below, in order, not by the SDK.
+  Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL.toUpperCase() as 'INFO'), shutdownSignals: [] });
   const workerConnection = await NativeConnection.connect({ address });
   const worker = await createCheckWorker({
     connection: workerConnection,
@@ -94,7 +104,7 @@ async function main(): Promise<void> {
   });
   const workerDone = worker.run();
   stops.push(async () => {
-    worker.shutdown();
+    if (worker.getState() === 'RUNNING') worker.shutdown();
     await workerDone;
     await workerConnection.close();
   });
@@ -128,17 +138,16 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info('stopping', { signal });
-    for (const stop of stops.reverse()) {
-      await stop().catch((err) => log.error('stop failed', { error: err }));
-    }
+    await stopAll();
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
-main().catch((err) => {
+main().catch(async (err) => {
   if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
-  else process.stderr.write(`Failed to start: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  else process.stderr.write(`Failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  await stopAll();
   process.exit(1);
 });

@@ -1,5 +1,4 @@
 // The Temporal worker running check workflows and their activities.
-import path from 'node:path';
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { ActivityDeps, createActivities } from './activities';
 
@@ -21,7 +20,7 @@ export async function createCheckWorker(opts: CheckWorkerOptions): Promise<Worke
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundlePath
       ? { workflowBundle: { codePath: opts.workflowBundlePath } }
-      : { workflowsPath: path.join(__dirname, 'workflows', 'index') }),
+      : { workflowsPath: require.resolve('./workflows') }),
     activities: createActivities(opts.activities),
     ...opts.tuning,
   });

@@ -12,6 +12,7 @@ import {
   type CertnErrorItem,
   type ReportFile,
 } from './schemas';
+import { isRetryableStatus, parseRetryAfter } from '../http/retry';
 
 const log = createLogger('certn-client');
 
@@ -43,22 +44,6 @@ export class CertnApiError extends Error {
     this.retryable = init.retryable ?? isRetryableStatus(init.status);
     if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
   }
-}
-
-/** 429, 5xx and status 0 (timeout / network) are transient; every other 4xx is permanent. */
-export function isRetryableStatus(status: number): boolean {
-  return status === 0 || status === 429 || status >= 500;
-}
-
-/** Retry-After is either delta-seconds or an HTTP date. Returns milliseconds, or undefined when absent/invalid. */
-export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
-  if (value === null || value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (trimmed === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const at = Date.parse(trimmed);
-  if (Number.isNaN(at)) return undefined;
-  return Math.max(0, at - now);
 }
 
 export interface CertnClientOptions {

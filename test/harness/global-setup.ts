@@ -8,7 +8,6 @@ import { ensureTemporalCli } from '../../src/temporal/cli';
 import { DevServer, startDevServer } from '../../src/temporal/dev-server';
 
 declare global {
-  // eslint-disable-next-line no-var
   var __TEMPORAL_DEV_SERVER__: DevServer | undefined;
 }
 

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
+import type { CheckTimings } from '../../src/activities';
 import { ReportLinks } from '../../src/activities/report-links';
 import { createApiApp } from '../../src/api/app';
 import { TemporalCheckGateway } from '../../src/api/check-gateway';
@@ -76,7 +77,7 @@ export class System {
     private readonly dataDir: string,
     private readonly reportLinks: ReportLinks,
     readonly temporalAddress: string,
-    private readonly opts: Required<Omit<SystemOptions, 'certnStepMs'>>,
+    private readonly opts: CheckTimings,
   ) {}
 
   static async start(options: SystemOptions = {}): Promise<System> {
@@ -225,9 +226,14 @@ export class System {
     const leverHookUrl: string = created.json.webhookUrls.lever;
     const certnHookUrl: string = created.json.webhookUrls.certn;
     // Lever: create the webhook with our URL; Lever shows its signature token, which the admin pastes in.
-    const hook = await this.leverCtl('POST', '/webhooks', { url: leverHookUrl, event: 'candidateStageChange' });
+    const hook = await this.leverCtl('POST', '/webhooks', { url: leverHookUrl, event: 'candidateStageChange', verify: false });
     const patched = await this.admin('PATCH', `/teams/${teamId}`, { lever: { signatureToken: hook.data.signatureToken } });
     if (patched.status !== 200) throw new Error(`patch team: ${patched.status} ${patched.text}`);
+    // "Verify connection": the signed ping must be answered 2xx.
+    const ping = await this.leverCtl('POST', `/webhooks/${hook.data.id}/verify`);
+    await this.lever.webhooksIdle();
+    const pinged = await this.leverCtl('GET', `/deliveries/${ping.data.deliveryId}`);
+    if (pinged.data.state !== 'delivered') throw new Error(`verify ping: ${JSON.stringify(pinged.data.attempts)}`);
     // Certn: the account webhook, verified by Certn's challenge before any delivery.
     await this.certnCtl('PUT', '/webhook', { url: certnHookUrl, secret: certnSecret });
     const enabled = await this.admin('POST', `/teams/${teamId}/enable`);

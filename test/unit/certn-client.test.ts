@@ -1,4 +1,5 @@
-import { CertnApiError, CertnClient, MAX_LIST_PAGES, parseRetryAfter } from '../../src/certn/client';
+import { CertnApiError, CertnClient, MAX_LIST_PAGES } from '../../src/certn/client';
+import { parseRetryAfter } from '../../src/http/retry';
 import { setLogLevel, setLogSink } from '../../src/logger';
 import { CASE_STATUSES, CHECK_TYPE_CATALOGUE, CertnCaseSchema } from '../../src/certn/schemas';
 

@@ -1,8 +1,8 @@
+import { parseRetryAfter } from '../../src/http/retry';
 import { setLogSink } from '../../src/logger';
 import {
   LeverApiError,
   LeverClient,
-  parseRetryAfter,
   resetLeverRateLimiters,
   TokenBucket,
 } from '../../src/lever/client';

@@ -723,6 +723,13 @@ export function createLeverSandboxApp(deps: LeverSandboxAppDeps): express.Expres
     const verify = b.verify === false ? undefined : dispatcher.emitTo(hook, 'candidateHired', {}, null);
     res.status(201).json({ data: { ...hook, verifyDeliveryId: verify?.id ?? null } });
   });
+  // Lever's "Verify connection" button: a signed candidateHired ping with empty data.
+  ctl.post('/webhooks/:id/verify', (req, res) => {
+    const hook = state.webhooks.get(req.params.id!);
+    if (!hook) return notFound(res, 'webhook');
+    const d = dispatcher.emitTo(hook, 'candidateHired', {}, null);
+    res.status(201).json({ data: { deliveryId: d.id } });
+  });
   ctl.get('/webhooks', (_req, res) => res.json({ data: [...state.webhooks.values()] }));
   ctl.delete('/webhooks/:id', (req, res) => {
     if (!state.webhooks.delete(req.params.id!)) return notFound(res, 'webhook');
