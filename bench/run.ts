@@ -7,7 +7,8 @@
 //      history events per check, Lever and Certn requests per check.
 // Ratios are computed within the run, so they say more than absolute numbers on a busy machine.
 // Writes bench/results.md. Knobs: BENCH_WEBHOOKS (N, 1000), BENCH_CONCURRENCY (C, 16), BENCH_CHECKS (K, 20),
-// BENCH_CERTN_STEP_MS (50), BENCH_ROUNDS (2: part (a) alternates its three loads this many times).
+// BENCH_CERTN_STEP_MS (50), BENCH_ROUNDS (5: part (a) alternates its three loads this many times, so a burst of
+// load from elsewhere on the machine hits all three alike).
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -35,7 +36,7 @@ const N = int('BENCH_WEBHOOKS', 1000);
 const C = int('BENCH_CONCURRENCY', 16);
 const K = int('BENCH_CHECKS', 20);
 const STEP_MS = int('BENCH_CERTN_STEP_MS', 50, 0);
-const ROUNDS = int('BENCH_ROUNDS', 2);
+const ROUNDS = int('BENCH_ROUNDS', 5);
 const CHECK_TIMEOUT_MS = 10 * 60_000;
 
 const say = (s = '') => process.stdout.write(s + '\n');

@@ -12,20 +12,20 @@ export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal@v1.5.
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 export const TOOLS_BIN = path.join(PROJECT_ROOT, '.tools', 'bin');
 
-async function works(candidate: string): Promise<boolean> {
+async function works(candidate: string, args: string[] = ['--version']): Promise<boolean> {
   try {
-    await execFileAsync(candidate, ['--version'], { timeout: 20_000 });
+    await execFileAsync(candidate, args, { timeout: 20_000 });
     return true;
   } catch {
     return false;
   }
 }
 
-async function onPath(name: string): Promise<string | undefined> {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+async function onPath(name: string, versionArgs?: string[], extraDirs: string[] = []): Promise<string | undefined> {
+  for (const dir of [...(process.env.PATH ?? '').split(path.delimiter), ...extraDirs]) {
     if (!dir) continue;
     const candidate = path.join(dir, name);
-    if (fs.existsSync(candidate) && (await works(candidate))) return candidate;
+    if (fs.existsSync(candidate) && (await works(candidate, versionArgs))) return candidate;
   }
   return undefined;
 }
@@ -45,7 +45,8 @@ export async function ensureTemporalCli(log: (msg: string) => void = (m) => proc
   const built = path.join(TOOLS_BIN, 'temporal');
   if (fs.existsSync(built) && (await works(built))) return built;
 
-  const go = await onPath('go');
+  // Go's usual install folder too, for shells whose PATH lacks it.
+  const go = await onPath('go', ['version'], [path.join(process.env.GOROOT ?? '/usr/local/go', 'bin')]);
   if (!go) {
     throw new TemporalCliMissingError(
       'The Temporal CLI was not found. Install it (https://docs.temporal.io/cli) and put `temporal` on PATH, ' +

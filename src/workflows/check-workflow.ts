@@ -199,7 +199,9 @@ export async function backgroundCheck(input: CheckWorkflowInput): Promise<CheckS
       return state;
     }
     await condition(() => nudges !== seen || cancelReason !== undefined, timings.pollIntervalMs);
-    if (workflowInfo().historyLength > timings.maxHistoryEvents || workflowInfo().continueAsNewSuggested) {
+    const longHistory = workflowInfo().historyLength > timings.maxHistoryEvents || workflowInfo().continueAsNewSuggested;
+    // A pending cancel is handled first: it would not survive the hand-over to the next run.
+    if (longHistory && cancelReason === undefined) {
       await continueAsNew<typeof backgroundCheck>({ teamId, opportunityId, carried: state, rerun: input.rerun });
     }
   }
