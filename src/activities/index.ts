@@ -47,6 +47,8 @@ export interface OrderInput {
   checkTypes: string[];
   /** ISO time just before the workflow decided to order: bounds the search for an already-ordered case. */
   orderedAfter: string;
+  /** Cases this opportunity had before this order (an operator re-run): never adopted as this order's case. */
+  earlierCaseIds: string[];
 }
 
 export interface CaseSummary {
@@ -122,14 +124,8 @@ export function createActivities(deps: ActivityDeps) {
 
     let found: CertnCase | undefined;
     const attempt = Context.current().info.attempt;
-    if (attempt > 1) {
-      const wanted = [...input.checkTypes].sort().join(',');
-      const candidates = await certn.listCases({ emailAddress: email, orderTimeframeAfter: input.orderedAfter });
-      found = candidates
-        .filter((c) => [...c.checks.map((k) => k.check_type)].sort().join(',') === wanted)
-        .sort((a, b) => b.created.localeCompare(a.created))[0];
-      if (found) log.warn('adopting a case ordered by an earlier attempt', { caseId: found.id, attempt, workflowId: input.workflowId });
-    }
+    if (attempt > 1) found = await findEarlierAttempt(input, certn, email);
+    if (found) log.warn('adopting a case ordered by an earlier attempt', { caseId: found.id, attempt, workflowId: input.workflowId });
     const theCase = found ?? (await certn.orderCase({ emailAddress: email, checkTypes: input.checkTypes }));
     await store.recordCertnObjects(input.teamId, {
       workflowId: input.workflowId,
@@ -139,6 +135,24 @@ export function createActivities(deps: ActivityDeps) {
     });
     log.info('case ordered', { teamId: input.teamId, opportunityId: input.opportunityId, caseId: theCase.id });
     return { caseId: theCase.id };
+  }
+
+  /**
+   * The case an earlier attempt of this very order created before failing, if any: same e-mail and check types,
+   * created since the workflow decided to order, and not belonging to anything else — not mapped to another check
+   * (the same person applying twice), and not one of this opportunity's earlier cases (an operator re-run).
+   */
+  async function findEarlierAttempt(input: OrderInput, certn: CertnClient, email: string): Promise<CertnCase | undefined> {
+    const wanted = [...input.checkTypes].sort().join(',');
+    const candidates = (await certn.listCases({ emailAddress: email, orderTimeframeAfter: input.orderedAfter }))
+      .filter((c) => [...c.checks.map((k) => k.check_type)].sort().join(',') === wanted)
+      .filter((c) => !input.earlierCaseIds.includes(c.id))
+      .sort((a, b) => b.created.localeCompare(a.created));
+    for (const c of candidates) {
+      const owner = await store.findCheckByCertnObject(input.teamId, c.id);
+      if (!owner || (owner.workflowId === input.workflowId && owner.opportunityId === input.opportunityId)) return c;
+    }
+    return undefined;
   }
 
   /** The truth about the case; also maps check ids Certn added since, so their callbacks find the workflow. */

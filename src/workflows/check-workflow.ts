@@ -144,13 +144,14 @@ export async function backgroundCheck(input: CheckWorkflowInput): Promise<CheckS
       state.packageName = opp.package.name;
       upsertSearchAttributes([{ key: SA_PACKAGE, value: opp.package.name }]);
       await showStatus('Pending', `package ${opp.package.name}`);
-      const orderedAfter = new Date(Date.now() - 10 * 60_000).toISOString(); // slack for clock skew
+      const orderedAfter = new Date(Date.now() - 2 * 60_000).toISOString(); // slack for clock skew with Certn
       const order = await ordering.orderCase({
         teamId,
         opportunityId,
         workflowId: workflowInfo().workflowId,
         checkTypes: opp.package.checkTypes,
         orderedAfter,
+        earlierCaseIds: opp.existingCaseId ? [opp.existingCaseId] : [],
       });
       state.caseId = order.caseId;
       state.caseOrderedAt = new Date().toISOString();

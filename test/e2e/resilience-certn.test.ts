@@ -55,7 +55,10 @@ async function certnOutage(status: 500 | 503, n: number, during: () => Promise<u
   // Counted after the fault is on: every request counted from here on is answered `status`.
   const { apiRequests } = await certnState(sys);
   await during();
-  await sys.waitFor(`${n} Certn requests answered ${status}`, async () => (await certnState(sys)).apiRequests - apiRequests >= n);
+  await sys.waitFor(
+    `${n} Certn requests answered ${status}`,
+    async () => (await certnState(sys)).apiRequests - apiRequests >= n,
+  );
   await sys.certnCtl('PUT', '/faults', { errorRate: 0, errorStatus: 500 });
 }
 
@@ -154,7 +157,9 @@ describe('Certn callbacks that misbehave (a 1 s poll behind them)', () => {
     expect(await expectCompletedOnce(sys, team, opp, email)).toBe(caseId);
     expect(await sys.certnTagSequence(opp)).toEqual(MAIN_LINE);
     const delivered = (await deliveriesOf(caseId)).filter((d) => d.state === 'delivered');
-    const overtaken = delivered.filter((a) => delivered.some((b) => b.seq > a.seq && b.deliveredSeq! < a.deliveredSeq!));
+    const overtaken = delivered.filter((a) =>
+      delivered.some((b) => b.seq > a.seq && b.deliveredSeq! < a.deliveredSeq!),
+    );
     expect(overtaken.length).toBeGreaterThanOrEqual(3); // the reordering really happened
   });
 
@@ -181,7 +186,8 @@ describe('Certn callbacks that misbehave (a 1 s poll behind them)', () => {
     await sys.certnCtl('PUT', '/faults', { webhook: { duplicate: true, outOfOrder: true, drop: 0.5 } });
     await Promise.all(opps.map((opp) => sys.moveTo(opp, TRIGGER_STAGE)));
     const caseIds = await Promise.all(opps.map((opp) => waitForCaseId(sys, team, opp)));
-    for (const id of caseIds) await sys.certnCtl('PUT', `/cases/${id}/auto-advance`, { enabled: true, stepDelayMs: 150 });
+    for (const id of caseIds)
+      await sys.certnCtl('PUT', `/cases/${id}/auto-advance`, { enabled: true, stepDelayMs: 150 });
 
     for (let i = 0; i < opps.length; i++) {
       expect(await expectCompletedOnce(sys, team, opps[i]!, emails[i]!)).toBe(caseIds[i]);

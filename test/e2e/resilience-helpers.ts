@@ -39,7 +39,9 @@ export async function leverAnswers(sys: System, opp: string, status: number, pat
   ).length;
 }
 
-export async function certnState(sys: System): Promise<{ orderCount: number; orderRequests: number; apiRequests: number }> {
+export async function certnState(
+  sys: System,
+): Promise<{ orderCount: number; orderRequests: number; apiRequests: number }> {
   return sys.certnCtl('GET', '/state');
 }
 

@@ -36,7 +36,10 @@ const clearLeverErrors = () => sys.leverCtl('POST', '/faults', { errorRate: null
 /** Waits until every opportunity has had at least `n` Lever answers with `status` (optionally on one path). */
 async function eachHit(opps: string[], status: number, n: number, pathPart = ''): Promise<void> {
   for (const opp of opps) {
-    await sys.waitFor(`${n}× HTTP ${status} from Lever for ${opp}`, async () => (await leverAnswers(sys, opp, status, pathPart)) >= n);
+    await sys.waitFor(
+      `${n}× HTTP ${status} from Lever for ${opp}`,
+      async () => (await leverAnswers(sys, opp, status, pathPart)) >= n,
+    );
   }
 }
 
@@ -90,7 +93,9 @@ describe('Lever answering 429 and 5xx in bursts while four checks run', () => {
 });
 
 describe('Lever webhook delivery faults', () => {
-  async function deliveriesOf(opp: string): Promise<{ id: string; state: string; attempts: { ok: boolean; status?: number; error?: string }[] }[]> {
+  async function deliveriesOf(
+    opp: string,
+  ): Promise<{ id: string; state: string; attempts: { ok: boolean; status?: number; error?: string }[] }[]> {
     return (await sys.leverCtl('GET', `/deliveries?opportunityId=${opp}&event=candidateStageChange`)).data;
   }
 
@@ -190,7 +195,7 @@ describe('Lever webhook delivery faults', () => {
     }[];
     expect(ds).toHaveLength(2);
     expect(ds.every((d) => d.attempts.length === 1)).toBe(true);
-    // Proof of the reordering: the trigger-stage delivery (created first) arrived last.
+    // The trigger-stage delivery (created first) went out only after the Offer one was done.
     expect(ds[0]!.attempts[0]!.at).toBeGreaterThanOrEqual(ds[1]!.attempts[0]!.at);
 
     // The opportunity is in Offer now; Lever's stageChanges show it entered the trigger stage: the check runs.

@@ -66,8 +66,12 @@ describe('an order retry adopts only a case its own order created', () => {
     await failFirstOrderAttempt(opp, async () => {
       expect((await sys.admin('POST', `/teams/${team.id}/checks/${opp}/rerun`)).status).toBe(202);
     });
-    const rerun = await sys.result(team.id, opp); // the re-run's own run
-    expect(rerun.caseId).not.toBe(first); // BUG: the retry adopts the previous run's completed case
+    // The re-run's own run orders its own case (the retry must not adopt the previous run's completed case).
+    const rerun = await sys.waitFor('the re-run to order', async () => {
+      const s = await sys.state(team.id, opp);
+      return s.caseId && s.status === 'Pending' ? s : undefined;
+    });
+    expect(rerun.caseId).not.toBe(first);
     expect((await certnState(sys)).orderCount).toBe(orderCount + 1);
     expect(await sys.casesFor(email)).toHaveLength(2);
   });
@@ -83,7 +87,7 @@ describe('an order retry adopts only a case its own order created', () => {
 
     await failFirstOrderAttempt(oppB, () => sys.moveTo(oppB, TRIGGER_STAGE));
     const caseB = await waitForCaseId(sys, team, oppB);
-    expect(caseB).not.toBe(caseA); // BUG: B's retry adopts A's case (and re-maps A's callbacks to B's workflow)
+    expect(caseB).not.toBe(caseA); // B's retry must not adopt A's case (nor re-map A's callbacks to B)
     expect((await certnState(sys)).orderCount).toBe(orderCount + 1);
     expect(await sys.casesFor(email)).toHaveLength(2);
   });
