@@ -125,7 +125,12 @@ export function createActivities(deps: ActivityDeps) {
     let found: CertnCase | undefined;
     const attempt = Context.current().info.attempt;
     if (attempt > 1) found = await findEarlierAttempt(input, certn, email);
-    if (found) log.warn('adopting a case ordered by an earlier attempt', { caseId: found.id, attempt, workflowId: input.workflowId });
+    if (found)
+      log.warn('adopting a case ordered by an earlier attempt', {
+        caseId: found.id,
+        attempt,
+        workflowId: input.workflowId,
+      });
     const theCase = found ?? (await certn.orderCase({ emailAddress: email, checkTypes: input.checkTypes }));
     await store.recordCertnObjects(input.teamId, {
       workflowId: input.workflowId,
@@ -142,7 +147,11 @@ export function createActivities(deps: ActivityDeps) {
    * created since the workflow decided to order, and not belonging to anything else — not mapped to another check
    * (the same person applying twice), and not one of this opportunity's earlier cases (an operator re-run).
    */
-  async function findEarlierAttempt(input: OrderInput, certn: CertnClient, email: string): Promise<CertnCase | undefined> {
+  async function findEarlierAttempt(
+    input: OrderInput,
+    certn: CertnClient,
+    email: string,
+  ): Promise<CertnCase | undefined> {
     const wanted = [...input.checkTypes].sort().join(',');
     const candidates = (await certn.listCases({ emailAddress: email, orderTimeframeAfter: input.orderedAfter }))
       .filter((c) => [...c.checks.map((k) => k.check_type)].sort().join(',') === wanted)
@@ -170,7 +179,12 @@ export function createActivities(deps: ActivityDeps) {
   }
 
   /** One live report link: adds this kind's link and removes the other kind's. Returns the link. */
-  async function setReportLink(teamId: string, opportunityId: string, caseId: string, kind: ReportKind): Promise<string> {
+  async function setReportLink(
+    teamId: string,
+    opportunityId: string,
+    caseId: string,
+    kind: ReportKind,
+  ): Promise<string> {
     const { lever } = await team(teamId);
     const link = deps.reportLinks.url(teamId, caseId, kind);
     const other = deps.reportLinks.url(teamId, caseId, kind === 'final' ? 'interim' : 'final');
@@ -199,7 +213,11 @@ export function createActivities(deps: ActivityDeps) {
       throw new Error(`Certn report ${report.id} ended ${report.status}; generating it again`);
     }
     const pdf = await certn.downloadPdf(report.pdf_url);
-    const file = await lever.uploadFile(opportunityId, { name, content: pdf, contentType: 'application/pdf' }, performAs);
+    const file = await lever.uploadFile(
+      opportunityId,
+      { name, content: pdf, contentType: 'application/pdf' },
+      performAs,
+    );
     log.info('report attached', { teamId, opportunityId, caseId, fileId: file.id, bytes: pdf.byteLength });
     return { fileId: file.id };
   }

@@ -1,10 +1,6 @@
 // The one place the API talks to Temporal about checks. Webhook handlers and admin routes depend on the
 // CheckGateway interface; TemporalCheckGateway is the real implementation.
-import {
-  Client,
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-} from '@temporalio/client';
+import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import {
   CHECK_WORKFLOW_TYPE,
@@ -27,7 +23,6 @@ export class TemporalUnavailableError extends Error {
     this.name = 'TemporalUnavailableError';
   }
 }
-
 
 export interface CheckGateway {
   /** Start the check for this opportunity, or signal the open one. */
@@ -67,18 +62,20 @@ export class TemporalCheckGateway implements CheckGateway {
     const workflowId = checkWorkflowId(teamId, opportunityId);
     const input: CheckWorkflowInput = { teamId, opportunityId, trigger: event };
     try {
-      await this.call(() => this.client.workflow.signalWithStart(CHECK_WORKFLOW_TYPE, {
-        workflowId,
-        taskQueue: this.taskQueue,
-        args: [input],
-        signal: stageEnteredSignal,
-        signalArgs: [event],
-        // A closed run may be followed by a new one (a check that ended without ordering must be able to start
-        // again); the new run finds any case already ordered for the opportunity and orders nothing.
-        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-        typedSearchAttributes: initialSearchAttributes(teamId, opportunityId),
-        staticSummary: `Certn check · team ${teamId} · opportunity ${opportunityId}`,
-      }));
+      await this.call(() =>
+        this.client.workflow.signalWithStart(CHECK_WORKFLOW_TYPE, {
+          workflowId,
+          taskQueue: this.taskQueue,
+          args: [input],
+          signal: stageEnteredSignal,
+          signalArgs: [event],
+          // A closed run may be followed by a new one (a check that ended without ordering must be able to start
+          // again); the new run finds any case already ordered for the opportunity and orders nothing.
+          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+          typedSearchAttributes: initialSearchAttributes(teamId, opportunityId),
+          staticSummary: `Certn check · team ${teamId} · opportunity ${opportunityId}`,
+        }),
+      );
     } catch (err) {
       throw this.translate(err);
     }
@@ -98,14 +95,16 @@ export class TemporalCheckGateway implements CheckGateway {
     const workflowId = checkWorkflowId(teamId, opportunityId);
     const input: CheckWorkflowInput = { teamId, opportunityId, rerun: true };
     try {
-      await this.call(() => this.client.workflow.start(CHECK_WORKFLOW_TYPE, {
-        workflowId,
-        taskQueue: this.taskQueue,
-        args: [input],
-        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-        typedSearchAttributes: initialSearchAttributes(teamId, opportunityId),
-        staticSummary: `Certn check (operator re-run) · team ${teamId} · opportunity ${opportunityId}`,
-      }));
+      await this.call(() =>
+        this.client.workflow.start(CHECK_WORKFLOW_TYPE, {
+          workflowId,
+          taskQueue: this.taskQueue,
+          args: [input],
+          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+          typedSearchAttributes: initialSearchAttributes(teamId, opportunityId),
+          staticSummary: `Certn check (operator re-run) · team ${teamId} · opportunity ${opportunityId}`,
+        }),
+      );
       return 'started';
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return 'open';

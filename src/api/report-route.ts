@@ -38,7 +38,11 @@ export function reportRouter(deps: {
         report = await certn.getReportFile(report.id);
       }
       if (report.status !== 'COMPLETE' || !report.pdf_url) {
-        res.status(503).set('Retry-After', '10').type('text/plain').send('The report is being prepared; try again shortly.');
+        res
+          .status(503)
+          .set('Retry-After', '10')
+          .type('text/plain')
+          .send('The report is being prepared; try again shortly.');
         return;
       }
       res.redirect(302, report.pdf_url);

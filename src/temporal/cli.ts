@@ -33,7 +33,9 @@ async function onPath(name: string, versionArgs?: string[], extraDirs: string[] 
 export class TemporalCliMissingError extends Error {}
 
 /** Returns the path of a working Temporal CLI, building it on first use. Idempotent: later calls are instant. */
-export async function ensureTemporalCli(log: (msg: string) => void = (m) => process.stderr.write(m + '\n')): Promise<string> {
+export async function ensureTemporalCli(
+  log: (msg: string) => void = (m) => process.stderr.write(m + '\n'),
+): Promise<string> {
   const explicit = process.env.TEMPORAL_CLI;
   if (explicit) {
     if (await works(explicit)) return explicit;
@@ -54,7 +56,9 @@ export async function ensureTemporalCli(log: (msg: string) => void = (m) => proc
         `\`go install ${TEMPORAL_CLI_MODULE}\`.`,
     );
   }
-  log(`Building the Temporal CLI once into ${TOOLS_BIN} (go install ${TEMPORAL_CLI_MODULE}); this takes a few minutes...`);
+  log(
+    `Building the Temporal CLI once into ${TOOLS_BIN} (go install ${TEMPORAL_CLI_MODULE}); this takes a few minutes...`,
+  );
   fs.mkdirSync(TOOLS_BIN, { recursive: true });
   await new Promise<void>((resolve, reject) => {
     const child = spawn(go, ['install', TEMPORAL_CLI_MODULE], {
@@ -63,7 +67,9 @@ export async function ensureTemporalCli(log: (msg: string) => void = (m) => proc
     });
     child.on('error', reject);
     child.on('exit', (code) =>
-      code === 0 ? resolve() : reject(new TemporalCliMissingError(`go install ${TEMPORAL_CLI_MODULE} failed (exit ${code}).`)),
+      code === 0
+        ? resolve()
+        : reject(new TemporalCliMissingError(`go install ${TEMPORAL_CLI_MODULE} failed (exit ${code}).`)),
     );
   });
   if (!(await works(built))) throw new TemporalCliMissingError(`Built ${built} but it does not run.`);

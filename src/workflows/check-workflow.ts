@@ -47,7 +47,6 @@ const reports = proxyActivities<CheckActivities>({
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
 
-
 export async function backgroundCheck(input: CheckWorkflowInput): Promise<CheckState> {
   const { teamId, opportunityId } = input;
   const state: CheckState = input.carried ?? {
@@ -173,7 +172,11 @@ export async function backgroundCheck(input: CheckWorkflowInput): Promise<CheckS
       cancelReason = undefined; // the case itself now says CANCELLED; the read below shows it
       try {
         await api.cancelCase(teamId, caseId);
-        state.transitions.push({ at: new Date().toISOString(), status: state.status, detail: `cancel requested: ${reason}` });
+        state.transitions.push({
+          at: new Date().toISOString(),
+          status: state.status,
+          detail: `cancel requested: ${reason}`,
+        });
       } catch (err) {
         if (!(err instanceof ActivityFailure)) throw err;
         state.lastError = `cancel: ${err.cause?.message ?? err.message}`;
@@ -200,7 +203,8 @@ export async function backgroundCheck(input: CheckWorkflowInput): Promise<CheckS
       return state;
     }
     await condition(() => nudges !== seen || cancelReason !== undefined, timings.pollIntervalMs);
-    const longHistory = workflowInfo().historyLength > timings.maxHistoryEvents || workflowInfo().continueAsNewSuggested;
+    const longHistory =
+      workflowInfo().historyLength > timings.maxHistoryEvents || workflowInfo().continueAsNewSuggested;
     // A pending cancel is handled first: it would not survive the hand-over to the next run.
     if (longHistory && cancelReason === undefined) {
       await continueAsNew<typeof backgroundCheck>({ teamId, opportunityId, carried: state, rerun: input.rerun });
@@ -230,7 +234,12 @@ export async function backgroundCheck(input: CheckWorkflowInput): Promise<CheckS
 }
 
 function summaryOf(state: CheckState, outcome: string) {
-  return { caseId: state.caseId ?? '', packageName: state.packageName ?? '', outcome, certnStatus: state.certnStatus ?? '' };
+  return {
+    caseId: state.caseId ?? '',
+    packageName: state.packageName ?? '',
+    outcome,
+    certnStatus: state.certnStatus ?? '',
+  };
 }
 
 /** Live details for the Temporal UI (markdown). Ids and statuses only. */

@@ -47,7 +47,9 @@ export interface CaseSnapshot {
  * case on Certn's side; the recruiter fixes the e-mail and an operator re-runs the check.
  */
 export function isTerminal(status: CheckStatus): boolean {
-  return status === 'Complete' || status === 'Cancelled' || status === 'ApplicantExpired' || status === 'InviteUndeliverable';
+  return (
+    status === 'Complete' || status === 'Cancelled' || status === 'ApplicantExpired' || status === 'InviteUndeliverable'
+  );
 }
 
 /** Results exist as soon as one check is complete (or the whole case is). */
@@ -81,7 +83,10 @@ export function statusFromCase(snapshot: CaseSnapshot): CheckStatus {
  * The status to show given what was shown before: a main-line status lower than the highest one reached is
  * replaced by that highest one, so late or repeated reads never move a candidate back.
  */
-export function nextStatus(progress: CheckStatus | undefined, fromCase: CheckStatus): { shown: CheckStatus; progress: CheckStatus | undefined } {
+export function nextStatus(
+  progress: CheckStatus | undefined,
+  fromCase: CheckStatus,
+): { shown: CheckStatus; progress: CheckStatus | undefined } {
   const rank = mainLineRank(fromCase);
   if (rank < 0) return { shown: fromCase, progress }; // side state or terminal side state
   if (rank >= mainLineRank(progress)) return { shown: fromCase, progress: fromCase };

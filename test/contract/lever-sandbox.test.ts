@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 // The Lever sandbox driven over HTTP, through the project's LeverClient and raw fetch.
 import { LeverApiError, LeverClient, resetLeverRateLimiters } from '../../src/lever/client';
 import { setLogSink } from '../../src/logger';

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 // Lever sandbox webhooks: signed deliveries received by a real HTTP receiver, retries, redelivery and faults.
 import { createHmac } from 'node:crypto';
 import { LeverClient, resetLeverRateLimiters } from '../../src/lever/client';

@@ -249,7 +249,13 @@ describe('no secret or personal data in workflow history', () => {
     await complete(opp);
     const history = JSON.stringify(await sys.handle(team.id, opp).fetchHistory());
     const hooks = await sys.leverCtl('GET', '/webhooks');
-    for (const secret of [LEVER_KEY, CERTN_KEY, addr, 'Ada Lovelace', ...hooks.data.map((h: { signatureToken: string }) => h.signatureToken)]) {
+    for (const secret of [
+      LEVER_KEY,
+      CERTN_KEY,
+      addr,
+      'Ada Lovelace',
+      ...hooks.data.map((h: { signatureToken: string }) => h.signatureToken),
+    ]) {
       expect(history.includes(secret) ? secret : 'absent').toBe('absent');
     }
   });
@@ -264,7 +270,11 @@ describe('long checks', () => {
       await local.moveTo(opp, TRIGGER_STAGE);
       const caseId = await local.waitFor('the case id', async () => (await local.state(t.id, opp)).caseId);
       const first = await local.handle(t.id, opp).describe();
-      await local.waitFor('a continue-as-new', async () => (await local.handle(t.id, opp).describe()).runId !== first.runId, 60_000);
+      await local.waitFor(
+        'a continue-as-new',
+        async () => (await local.handle(t.id, opp).describe()).runId !== first.runId,
+        60_000,
+      );
       await local.advanceCase(caseId, 20);
       const done = await local.result(t.id, opp);
       expect(done.status).toBe('Complete');

@@ -59,7 +59,11 @@ describe('a check from stage change to attached PDF', () => {
     const click = await fetch(reportLinks[0]!, { redirect: 'manual' });
     expect(click.status).toBe(302);
     const pdfRes = await fetch(click.headers.get('location')!);
-    expect(Buffer.from(await pdfRes.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+    expect(
+      Buffer.from(await pdfRes.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-');
 
     // One file, a valid PDF.
     expect(o.files).toHaveLength(1);

@@ -30,7 +30,10 @@ function quietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } } });
+    Runtime.install({
+      logger: new DefaultLogger('WARN'),
+      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } },
+    });
   } catch {
     // already installed by another file in this worker process
   }
@@ -92,7 +95,12 @@ export class System {
     const client = new Client({ connection });
     const taskQueue = `e2e-${randomUUID()}`;
     const adminToken = `admin-${randomUUID()}`;
-    const config = loadConfig({ DATA_DIR: dataDir, API_HOST: '127.0.0.1', API_PORT: '0', LEVER_WEBHOOK_WINDOW_SECONDS: '300' });
+    const config = loadConfig({
+      DATA_DIR: dataDir,
+      API_HOST: '127.0.0.1',
+      API_PORT: '0',
+      LEVER_WEBHOOK_WINDOW_SECONDS: '300',
+    });
 
     // The API's public URL is only known once it listens: listen first, then build the app into the server.
     const { createServer } = await import('node:http');
@@ -111,12 +119,26 @@ export class System {
     });
     server.on('request', app);
 
-    const system = new System(lever, certn, store, client, connection, server, apiUrl, adminToken, taskQueue, dataDir, reportLinks, address, {
-      pollIntervalMs: options.pollIntervalMs ?? 60_000,
-      noEmailWaitMs: options.noEmailWaitMs ?? 10 * 60_000,
-      caseMaxWaitMs: options.caseMaxWaitMs ?? 60 * 60_000,
-      maxHistoryEvents: options.maxHistoryEvents ?? 2000,
-    });
+    const system = new System(
+      lever,
+      certn,
+      store,
+      client,
+      connection,
+      server,
+      apiUrl,
+      adminToken,
+      taskQueue,
+      dataDir,
+      reportLinks,
+      address,
+      {
+        pollIntervalMs: options.pollIntervalMs ?? 60_000,
+        noEmailWaitMs: options.noEmailWaitMs ?? 10 * 60_000,
+        caseMaxWaitMs: options.caseMaxWaitMs ?? 60 * 60_000,
+        maxHistoryEvents: options.maxHistoryEvents ?? 2000,
+      },
+    );
     const step = options.certnStepMs === undefined ? 50 : options.certnStepMs;
     if (step !== null) await system.certnCtl('PUT', '/auto-advance', { enabled: true, stepDelayMs: step });
     if (options.worker !== false) await system.startWorker();
@@ -201,10 +223,15 @@ export class System {
 
   // ------------------------------------------------------------ the admin's setup (the seed's four steps)
 
-  async setupTeam(packages: { name: string; checkTypes: string[] }[] = [
-    { name: 'Standard', checkTypes: ['CRIMINAL_RECORD_CHECK', 'IDENTITY_VERIFICATION_1'] },
-    { name: 'Executive', checkTypes: ['CRIMINAL_RECORD_CHECK', 'IDENTITY_VERIFICATION_1', 'EMPLOYMENT_VERIFICATIONS_1'] },
-  ]): Promise<Team> {
+  async setupTeam(
+    packages: { name: string; checkTypes: string[] }[] = [
+      { name: 'Standard', checkTypes: ['CRIMINAL_RECORD_CHECK', 'IDENTITY_VERIFICATION_1'] },
+      {
+        name: 'Executive',
+        checkTypes: ['CRIMINAL_RECORD_CHECK', 'IDENTITY_VERIFICATION_1', 'EMPLOYMENT_VERIFICATIONS_1'],
+      },
+    ],
+  ): Promise<Team> {
     const certnSecret = `certn-secret-${randomUUID()}`;
     const created = await this.admin('POST', '/teams', {
       name: `Team ${randomUUID().slice(0, 8)}`,
@@ -226,8 +253,14 @@ export class System {
     const leverHookUrl: string = created.json.webhookUrls.lever;
     const certnHookUrl: string = created.json.webhookUrls.certn;
     // Lever: create the webhook with our URL; Lever shows its signature token, which the admin pastes in.
-    const hook = await this.leverCtl('POST', '/webhooks', { url: leverHookUrl, event: 'candidateStageChange', verify: false });
-    const patched = await this.admin('PATCH', `/teams/${teamId}`, { lever: { signatureToken: hook.data.signatureToken } });
+    const hook = await this.leverCtl('POST', '/webhooks', {
+      url: leverHookUrl,
+      event: 'candidateStageChange',
+      verify: false,
+    });
+    const patched = await this.admin('PATCH', `/teams/${teamId}`, {
+      lever: { signatureToken: hook.data.signatureToken },
+    });
     if (patched.status !== 200) throw new Error(`patch team: ${patched.status} ${patched.text}`);
     // "Verify connection": the signed ping must be answered 2xx.
     const ping = await this.leverCtl('POST', `/webhooks/${hook.data.id}/verify`);
@@ -244,7 +277,11 @@ export class System {
   // ------------------------------------------------------------ the recruiter's side
 
   async createCandidate(input: { emails?: string[]; tags?: string[]; postingId?: string } = {}): Promise<string> {
-    const r = await this.leverCtl('POST', '/opportunities', { name: 'Ada Lovelace', emails: ['ada@example.com'], ...input });
+    const r = await this.leverCtl('POST', '/opportunities', {
+      name: 'Ada Lovelace',
+      emails: ['ada@example.com'],
+      ...input,
+    });
     return r.data.id as string;
   }
 
@@ -322,5 +359,7 @@ export class System {
 
 /** An HMAC computed here, independently of the code under test, for forging and checking Lever signatures. */
 export function leverHmac(signatureToken: string, token: string, triggeredAt: number): string {
-  return createHmac('sha256', signatureToken).update(token + String(triggeredAt)).digest('hex');
+  return createHmac('sha256', signatureToken)
+    .update(token + String(triggeredAt))
+    .digest('hex');
 }

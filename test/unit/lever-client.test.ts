@@ -1,11 +1,6 @@
 import { parseRetryAfter } from '../../src/http/retry';
 import { setLogSink } from '../../src/logger';
-import {
-  LeverApiError,
-  LeverClient,
-  resetLeverRateLimiters,
-  TokenBucket,
-} from '../../src/lever/client';
+import { LeverApiError, LeverClient, resetLeverRateLimiters, TokenBucket } from '../../src/lever/client';
 
 const API_KEY = 'super-secret-lever-key-0123456789';
 

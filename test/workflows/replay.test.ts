@@ -36,7 +36,10 @@ describe('replay of recorded check histories', () => {
       : { code: (await bundleWorkflowCode({ workflowsPath: path.join(WORKFLOWS, 'index.ts'), logger: quiet })).code };
     const results = Worker.runReplayHistories({ workflowBundle }, recorded);
     for await (const result of results) {
-      expect({ id: result.workflowId, error: result.error?.message }).toEqual({ id: result.workflowId, error: undefined });
+      expect({ id: result.workflowId, error: result.error?.message }).toEqual({
+        id: result.workflowId,
+        error: undefined,
+      });
     }
   });
 
@@ -60,9 +63,9 @@ describe('replay of recorded check histories', () => {
     const { code } = await bundleWorkflowCode({ workflowsPath: path.join(copy, 'index.ts'), logger: quiet });
     const [first] = recorded;
     if (!first) throw new Error('no recorded history');
-    await expect(Worker.runReplayHistory({ workflowBundle: { code } }, first.history, first.workflowId)).rejects.toThrow(
-      DeterminismViolationError,
-    );
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: { code } }, first.history, first.workflowId),
+    ).rejects.toThrow(DeterminismViolationError);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
