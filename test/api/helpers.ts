@@ -56,7 +56,7 @@ export interface HttpResult {
   status: number;
   headers: Headers;
   text: string;
-  json: any;  
+  json: any;
 }
 
 /** fetch that keeps every response body, so a test can prove no secret was ever sent back. */

@@ -6,7 +6,7 @@ import zlib from 'node:zlib';
 export const SEED_KEY = 'sandbox-certn-key';
 
 /** Untyped JSON from the wire: the tests assert its shape. */
- 
+
 export type Json = any;
 
 /** Polls until `fn` returns a truthy value (bounded by attempts, never by asserting elapsed time). */

@@ -1,4 +1,3 @@
- 
 // Shared helpers for the Lever sandbox contract tests (not a test file itself).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';

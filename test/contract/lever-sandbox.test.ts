@@ -1,4 +1,3 @@
- 
 // The Lever sandbox driven over HTTP, through the project's LeverClient and raw fetch.
 import { LeverApiError, LeverClient, resetLeverRateLimiters } from '../../src/lever/client';
 import { setLogSink } from '../../src/logger';

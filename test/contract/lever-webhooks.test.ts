@@ -1,4 +1,3 @@
- 
 // Lever sandbox webhooks: signed deliveries received by a real HTTP receiver, retries, redelivery and faults.
 import { createHmac } from 'node:crypto';
 import { LeverClient, resetLeverRateLimiters } from '../../src/lever/client';
