@@ -3,7 +3,15 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { createLogger } from '../../logger';
 import { CASE_STATUSES, isKnownCheckType, type CertnErrorItem } from '../../certn/schemas';
-import { CertnSandboxState, SIDE_PATHS, SandboxError, type Faults, type SidePath, type Tuning } from './state';
+import {
+  CertnSandboxState,
+  SIDE_PATHS,
+  SandboxError,
+  defaultFaults,
+  type Faults,
+  type SidePath,
+  type Tuning,
+} from './state';
 
 const log = createLogger('certn-sandbox-http');
 
@@ -465,15 +473,7 @@ function parseAutoAdvance(body: unknown, defaultDelay: number): { enabled: boole
 /** Merges a partial faults object; null resets everything. Returns an error string on bad input. */
 function mergeFaults(current: Faults, body: unknown): Faults | string {
   if (body === null) {
-    return {
-      latencyMs: 0,
-      errorRate: 0,
-      errorStatus: 500,
-      rateLimitStorm: { requests: 0, retryAfterSeconds: 1 },
-      orderCommitThenFail: 0,
-      reportFailure: false,
-      webhook: { drop: false, duplicate: false, delayMs: 0, outOfOrder: false },
-    };
+    return defaultFaults();
   }
   if (typeof body !== 'object' || Array.isArray(body)) return 'expected an object';
   const b = body as Record<string, unknown>;
