@@ -6,6 +6,9 @@
 //       re-run: the signature does not cover `data`, so an old signed delivery must not be accepted again)
 //   200 accepted, ping, duplicate token, disabled team, other event, other stage (all logged with the outcome)
 //   503 Temporal unreachable (the token is released so Lever's retry is accepted) · 500 anything else (same)
+//   503 in_flight: a copy of a delivery another request is handing to Temporal right now (never a 2xx: were that
+//   attempt to fail, the 2xx would have ended Lever's retries); a claim a crash left unfinished lapses after
+//   DELIVERY_CLAIM_LEASE_MS and the next copy takes it over.
 import express, { NextFunction, Request, Response } from 'express';
 import { LeverWebhookBody, StageChangeData } from '../lever/schemas';
 import { verifyLeverSignature } from '../lever/signature';
@@ -21,6 +24,8 @@ export const LEVER_WEBHOOK_MAX_BYTES = 64 * 1024;
 /** Tokens are kept this long past the acceptance window (clock skew margin) before pruning. */
 const PRUNE_MARGIN_MS = 60 * 60 * 1000;
 const PRUNE_EVERY_MS = 60 * 1000;
+/** A claim not handed over in this long was abandoned (the gateway gives Temporal 2 s): a copy may take it over. */
+export const DELIVERY_CLAIM_LEASE_MS = 30 * 1000;
 
 export interface LeverWebhookDeps {
   store: SettingsStore;
@@ -45,6 +50,7 @@ export type LeverOutcome =
   | 'invalid_signature'
   | 'stale'
   | 'temporal_unavailable'
+  | 'in_flight'
   | 'error';
 
 const STATUS: Record<LeverOutcome, number> = {
@@ -60,6 +66,7 @@ const STATUS: Record<LeverOutcome, number> = {
   invalid_signature: 401,
   stale: 401,
   temporal_unavailable: 503,
+  in_flight: 503,
   error: 500,
 };
 
@@ -149,18 +156,28 @@ export function leverWebhookRouter(deps: LeverWebhookDeps): express.Router {
     const octx = { ...ctx, opportunityId, toStageId };
 
     maybePrune();
-    if (!(await deps.store.claimLeverDelivery(teamId, body.token, body.triggeredAt))) {
+    const claim = await deps.store.claimLeverDelivery(
+      teamId,
+      body.token,
+      body.triggeredAt,
+      Date.now() - DELIVERY_CLAIM_LEASE_MS,
+    );
+    if (claim === 'handed') {
       log.info('lever webhook ignored: delivery already seen', octx);
       return reply(res, 'duplicate');
     }
+    if (claim === 'in_flight') {
+      // Never a 2xx here: should the first attempt fail, that answer would have ended Lever's retries.
+      log.info('lever webhook copy of a delivery being handed over now: asking for a retry', octx);
+      return reply(res, 'in_flight', { message: 'this delivery is being handled; try again later' });
+    }
     if (toStageId !== team.triggerStageId) {
+      await deps.store.markLeverDeliveryHanded(teamId, body.token);
       log.info('lever webhook ignored: not the trigger stage', octx);
       return reply(res, 'other_stage');
     }
     try {
       await deps.gateway.stageEntered(teamId, opportunityId, { triggeredAt: body.triggeredAt, toStageId });
-      log.info('lever stage change handed to the check', octx);
-      return reply(res, 'accepted');
     } catch (err) {
       try {
         await deps.store.releaseLeverDelivery(teamId, body.token);
@@ -174,6 +191,11 @@ export function leverWebhookRouter(deps: LeverWebhookDeps): express.Router {
       log.error('lever stage change failed', { ...octx, err });
       return reply(res, 'error');
     }
+    // Temporal has it. Should this write fail, the claim lapses and a copy is handed over again: a second signal
+    // to the same check, which orders nothing new.
+    await deps.store.markLeverDeliveryHanded(teamId, body.token);
+    log.info('lever stage change handed to the check', octx);
+    return reply(res, 'accepted');
   };
 
   router.post('/webhooks/lever/:hookId', findTeam, express.raw({ type: () => true, limit }), (req, res, next) => {

@@ -233,7 +233,10 @@ export function openApiDocument(serverUrl: string): Json {
             '404': err('Unknown hook id'),
             '413': err('Body too large'),
             '500': err('Unexpected failure (the token is released, so the retry is accepted)'),
-            '503': err('Temporal unavailable: retry later (the token is released)'),
+            '503': err(
+              'Retry later: Temporal unavailable (error temporal_unavailable; the token is released), or this ' +
+                'very delivery is being handed over by another request right now (error in_flight)',
+            ),
           },
         },
       },

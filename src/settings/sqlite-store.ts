@@ -9,6 +9,7 @@ import {
   CertnHookTeam,
   CertnObjectRef,
   ConflictError,
+  DeliveryClaim,
   LeverHookTeam,
   NotFoundError,
   Package,
@@ -83,6 +84,15 @@ export const MIGRATIONS: readonly Migration[] = [
         UNIQUE (team_id, object_id)
       );
       CREATE INDEX certn_objects_opportunity ON certn_objects (team_id, opportunity_id, seq);
+    `,
+  },
+  {
+    version: 2,
+    name: 'lever deliveries: claimed until handed to Temporal',
+    // NULL handed_at = a claim still being handed over (or abandoned by a crash); rows from version 1 were handed.
+    sql: `
+      ALTER TABLE lever_deliveries ADD COLUMN handed_at INTEGER;
+      UPDATE lever_deliveries SET handed_at = received_at;
     `,
   },
 ];
@@ -388,13 +398,38 @@ export class SqliteSettingsStore implements SettingsStore {
 
   // ------------------------------------------------------------------ lever deliveries
 
-  async claimLeverDelivery(teamId: string, token: string, triggeredAt: number): Promise<boolean> {
-    const r = this.db
-      .prepare(
-        'INSERT OR IGNORE INTO lever_deliveries (team_id, token_hash, triggered_at, received_at) VALUES (?, ?, ?, ?)',
-      )
-      .run(teamId, tokenHash(token), Math.trunc(triggeredAt), Date.now());
-    return r.changes === 1;
+  async claimLeverDelivery(
+    teamId: string,
+    token: string,
+    triggeredAt: number,
+    abandonedBefore: number,
+  ): Promise<DeliveryClaim> {
+    const hash = tokenHash(token);
+    const now = Date.now();
+    // One transaction: concurrent claims of one token see each other, exactly one wins.
+    return this.db.transaction((): DeliveryClaim => {
+      const row = this.db
+        .prepare('SELECT received_at, handed_at FROM lever_deliveries WHERE team_id = ? AND token_hash = ?')
+        .get(teamId, hash) as { received_at: number; handed_at: number | null } | undefined;
+      if (!row) {
+        this.db
+          .prepare('INSERT INTO lever_deliveries (team_id, token_hash, triggered_at, received_at) VALUES (?, ?, ?, ?)')
+          .run(teamId, hash, Math.trunc(triggeredAt), now);
+        return 'claimed';
+      }
+      if (row.handed_at !== null) return 'handed';
+      if (row.received_at >= abandonedBefore) return 'in_flight';
+      this.db
+        .prepare('UPDATE lever_deliveries SET received_at = ? WHERE team_id = ? AND token_hash = ?')
+        .run(now, teamId, hash);
+      return 'claimed';
+    })();
+  }
+
+  async markLeverDeliveryHanded(teamId: string, token: string): Promise<void> {
+    this.db
+      .prepare('UPDATE lever_deliveries SET handed_at = ? WHERE team_id = ? AND token_hash = ?')
+      .run(Date.now(), teamId, tokenHash(token));
   }
 
   async releaseLeverDelivery(teamId: string, token: string): Promise<void> {

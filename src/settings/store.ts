@@ -148,10 +148,21 @@ export interface SettingsStore {
   disableTeam(teamId: string): Promise<TeamConfig>;
 
   /**
-   * Durably records a Lever delivery token (the first time). Returns false when the token was already seen,
-   * including by a concurrent request: exactly one caller wins.
+   * Durably claims a Lever delivery token, in one atomic step (exactly one concurrent caller wins):
+   * - `claimed`: first sight of the token, or a claim left unfinished before `abandonedBefore` (epoch ms: the process
+   *   that made it died between claiming and handing over) — the caller hands the delivery to Temporal, then marks it
+   *   handed or releases it;
+   * - `in_flight`: another request is handing this very delivery over right now;
+   * - `handed`: already handed over (a duplicate or an old delivery re-run).
    */
-  claimLeverDelivery(teamId: string, token: string, triggeredAt: number): Promise<boolean>;
+  claimLeverDelivery(
+    teamId: string,
+    token: string,
+    triggeredAt: number,
+    abandonedBefore: number,
+  ): Promise<DeliveryClaim>;
+  /** The claimed delivery reached Temporal: every later copy is a duplicate. */
+  markLeverDeliveryHanded(teamId: string, token: string): Promise<void>;
   /** Forgets a claimed token (handing the delivery to Temporal failed), so Lever's retry is accepted. */
   releaseLeverDelivery(teamId: string, token: string): Promise<void>;
   /** Deletes tokens whose triggeredAt is before `before` (epoch ms); returns how many. */
@@ -165,6 +176,8 @@ export interface SettingsStore {
 
   close(): Promise<void>;
 }
+
+export type DeliveryClaim = 'claimed' | 'in_flight' | 'handed';
 
 /** Package names compare trimmed and case-insensitively (also how recruiters' tags are matched). */
 export function packageNameKey(name: string): string {

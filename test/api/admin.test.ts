@@ -422,6 +422,36 @@ describe('admin API', () => {
       expect(r.json.problems[0].message).toMatch(/No package exists/);
     });
 
+    it('fails when packages exist but none is the default', async () => {
+      const t = await http.post('/api/admin/teams', {
+        name: 'Packages, no default',
+        lever: {
+          apiKey: LEVER_KEY,
+          signatureToken: SIGNATURE_TOKEN,
+          triggerStageName: 'Background Check',
+          performAsUserId: 'user-1',
+        },
+        certn: { apiKey: CERTN_KEY, webhookSecret: CERTN_SECRET },
+      });
+      const p = await http.post(`/api/admin/teams/${t.json.id}/packages`, {
+        name: 'Standard',
+        checkTypes: ['CRIMINAL_RECORD_CHECK'],
+      });
+      expect(p.status).toBe(201);
+      const r = await http.post(`/api/admin/teams/${t.json.id}/enable`);
+      expect(r.status).toBe(422);
+      expect(r.json.problems).toEqual([
+        expect.objectContaining({
+          field: 'defaultPackageId',
+          code: 'missing',
+          message: expect.stringMatching(/No default package/),
+        }),
+      ]);
+      expect((await http.get(`/api/admin/teams/${t.json.id}`)).json.enabled).toBe(false);
+      expect((await http.post(`/api/admin/teams/${t.json.id}/packages/${p.json.id}/default`)).status).toBe(200);
+      expect((await http.post(`/api/admin/teams/${t.json.id}/enable`)).status).toBe(200);
+    });
+
     it('fails without the perform-as user or the webhook secrets', async () => {
       const { id } = await readyTeam('No perform-as');
       await http.patch(`/api/admin/teams/${id}`, {

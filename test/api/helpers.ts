@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import express from 'express';
 import { CheckGateway } from '../../src/api/check-gateway';
 import { AppConfig, loadConfig } from '../../src/config';
-import { setLogSink } from '../../src/logger';
+import { setLogLevel, setLogSink } from '../../src/logger';
 import { SqliteSettingsStore } from '../../src/settings/sqlite-store';
 import { CheckState, CertnNudge, StageEntered } from '../../src/workflows/definitions';
 
@@ -99,11 +99,22 @@ export class Http {
   del = (p: string, o?: Parameters<Http['req']>[3]) => this.req('DELETE', p, undefined, o);
 }
 
-/** Captures every log line written while active. */
+/**
+ * Captures every log line written while active, at every level (tests run with LOG_LEVEL=warn: without lowering
+ * it, the info and debug lines would never be checked for secrets).
+ */
 export function captureLogs(): { lines: string[]; restore(): void } {
   const lines: string[] = [];
   setLogSink((l) => lines.push(l));
-  return { lines, restore: () => setLogSink((line) => process.stdout.write(line + '\n')) };
+  setLogLevel('debug');
+  return {
+    lines,
+    restore: () => {
+      setLogSink((line) => process.stdout.write(line + '\n'));
+      const level = process.env.LOG_LEVEL;
+      setLogLevel(level === 'debug' || level === 'info' || level === 'warn' || level === 'error' ? level : 'info');
+    },
+  };
 }
 
 /** A CheckGateway whose answers a test scripts, recording every call. */

@@ -11,6 +11,7 @@ import { leverSignature } from '../../src/lever/signature';
 import { SEED_STAGES, LeverSandbox, startLeverSandbox } from '../../src/sandbox/lever';
 import { CertnSandbox, startCertnSandbox } from '../../src/sandbox/certn';
 import { SqliteSettingsStore } from '../../src/settings/sqlite-store';
+import { freePort } from '../../src/temporal/dev-server';
 import {
   CHECK_WORKFLOW_TYPE,
   checkWorkflowId,
@@ -361,6 +362,50 @@ describe('webhooks with a scripted gateway', () => {
       expect(r.json.outcome).toBe('accepted');
     });
 
+    it('a copy arriving while the first attempt is still with Temporal is asked to retry, never given an early 2xx', async () => {
+      // Lever retries an attempt it timed out while the first is still being handed to Temporal. Were the copy
+      // acknowledged as a duplicate at once and the first attempt then failed, Lever would stop retrying.
+      const gated = (outcome: () => Promise<void>) => {
+        let open!: () => void;
+        const gate = new Promise<void>((r) => (open = r));
+        fake.stageEnteredImpl = async () => {
+          await gate;
+          return outcome();
+        };
+        return open;
+      };
+      const copyOf = async (body: object) => {
+        const first = postLever(env.team.leverPath, body);
+        await until(() => fake.calls.length > 0, 'the first attempt to reach the gateway');
+        const copy = await postLever(env.team.leverPath, body); // answered while the first is still held
+        return { first, copy };
+      };
+
+      const failing = stageChange(env.team.signatureToken, 'opp-9');
+      const openFail = gated(async () => {
+        throw new TemporalUnavailableError(new Error('4 DEADLINE_EXCEEDED'));
+      });
+      const a = await copyOf(failing);
+      expect(a.copy.status).toBe(503);
+      expect(a.copy.json.error).toBe('in_flight');
+      openFail();
+      expect((await a.first).status).toBe(503);
+      expect(fake.calls).toHaveLength(1);
+      fake.stageEnteredImpl = async () => undefined;
+      expect((await postLever(env.team.leverPath, failing)).json.outcome).toBe('accepted'); // Lever's next retry
+      expect(fake.calls).toHaveLength(2);
+
+      fake.calls = [];
+      const ok = stageChange(env.team.signatureToken, 'opp-10');
+      const openOk = gated(async () => undefined);
+      const b = await copyOf(ok);
+      expect(b.copy.status).toBe(503);
+      openOk();
+      expect((await b.first).json.outcome).toBe('accepted');
+      expect((await postLever(env.team.leverPath, ok)).json.outcome).toBe('duplicate'); // Lever's next retry
+      expect(fake.calls).toHaveLength(1);
+    });
+
     it('end to end with the Lever sandbox: a move delivers once; a re-run of the delivery is a duplicate, a late re-run is stale', async () => {
       const opp = (await (
         await fetch(`${env.lever.url}/_sandbox/opportunities`, {
@@ -498,6 +543,28 @@ describe('webhooks with a scripted gateway', () => {
       expect((await post(huge, { 'x-signature': certnSignature(CERTN_SECRET, huge) })).status).toBe(413);
     });
 
+    it('verifies X-Signature over the raw bytes as sent, not over re-serialized JSON', async () => {
+      await env.store.recordCertnObjects(env.team.id, {
+        workflowId: 'wf-raw',
+        opportunityId: 'opp-raw',
+        caseId: 'case-raw',
+        objectIds: [],
+      });
+      const pretty = JSON.stringify(JSON.parse(certnEvent('case-raw')), null, 2) + '\n';
+      const post = (sig: string) =>
+        env.http.post(env.team.certnPath, undefined, {
+          token: null,
+          raw: pretty,
+          headers: { 'content-type': 'application/json', 'x-signature': sig },
+        });
+      const ok = await post(certnSignature(CERTN_SECRET, pretty));
+      expect(ok.status).toBe(200);
+      expect(ok.json.outcome).toBe('signalled');
+      const overReserialized = certnSignature(CERTN_SECRET, JSON.stringify(JSON.parse(pretty)));
+      expect((await post(overReserialized)).status).toBe(401);
+      expect(fake.calls).toHaveLength(1);
+    });
+
     it('end to end with the Certn sandbox: a case status change nudges the check', async () => {
       await env.certn.state.webhooks.configure(env.api.url + env.team.certnPath, CERTN_SECRET);
       const client = new CertnClient({ baseUrl: env.certn.url, apiKey: CERTN_KEY });
@@ -538,6 +605,8 @@ describe('webhooks with a scripted gateway', () => {
     ];
     expectNoSecrets(env.http.bodies, secrets);
     expect(logs.lines.some((l) => l.includes('lever-webhook'))).toBe(true);
+    // info lines (accepted deliveries, ids of every kind) are scanned too, not only warnings
+    expect(logs.lines.some((l) => l.includes('lever stage change handed to the check'))).toBe(true);
     expectNoSecrets(logs.lines, secrets);
     // delivery tokens and signatures of the sandbox's deliveries never reach a log line either
     for (const d of env.lever.state.deliveries) {
@@ -559,6 +628,8 @@ describeTemporal('Lever webhook → a real Temporal server', () => {
   let logs: ReturnType<typeof captureLogs>;
   const taskQueue = 'webhooks-test-' + randomBytes(6).toString('hex');
   const started: string[] = [];
+  const restartSecrets: string[] = [];
+  const restartBodies: string[] = [];
 
   beforeAll(async () => {
     logs = captureLogs();
@@ -613,10 +684,18 @@ describeTemporal('Lever webhook → a real Temporal server', () => {
     const r = await postLever(env.team.leverPath, body);
     expect(r.status).toBe(200);
     expect(r.json.outcome).toBe('accepted');
+    expect(wid).toBe(`certn-check:${env.team.id}:opp-t1`);
     expect(await runs(wid)).toEqual([{ type: CHECK_WORKFLOW_TYPE, taskQueue, status: 'RUNNING' }]);
     expect(await signalCount(wid, stageEnteredSignal.name)).toBe(1);
     const d = await client.workflow.getHandle(wid).describe();
     expect(d.typedSearchAttributes).toBeDefined();
+    // the workflow input is ids and the stage entry only
+    const history = await client.workflow.getHandle(wid).fetchHistory();
+    const startedEvent = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+    const input = startedEvent?.input?.payloads?.map((p) => JSON.parse(Buffer.from(p.data!).toString('utf8')));
+    expect(input).toEqual([
+      { teamId: env.team.id, opportunityId: 'opp-t1', trigger: { triggeredAt: body.triggeredAt, toStageId: BG.id } },
+    ]);
   });
 
   it('the same delivery three times at once starts one workflow and signals it once', async () => {
@@ -624,8 +703,9 @@ describeTemporal('Lever webhook → a real Temporal server', () => {
     started.push(wid);
     const body = stageChange(env.team.signatureToken, 'opp-t2');
     const rs = await Promise.all([1, 2, 3].map(() => postLever(env.team.leverPath, body)));
-    expect(rs.map((r) => r.status)).toEqual([200, 200, 200]);
+    // one is handed over; a copy that arrives while it is in flight is asked to retry (never a premature 2xx)
     expect(rs.filter((r) => r.json.outcome === 'accepted')).toHaveLength(1);
+    for (const r of rs) expect(['accepted', 'duplicate', 'in_flight']).toContain(r.json.outcome ?? r.json.error);
     expect(await runs(wid)).toHaveLength(1);
     expect(await signalCount(wid, stageEnteredSignal.name)).toBe(1);
 
@@ -659,26 +739,76 @@ describeTemporal('Lever webhook → a real Temporal server', () => {
   });
 
   it('Temporal down gives 503; the retried delivery then starts the workflow', async () => {
-    // What TemporalCheckGateway throws when the server cannot be reached (gRPC UNAVAILABLE).
-    const down = new FakeGateway();
-    down.stageEnteredImpl = async () => {
-      throw new TemporalUnavailableError(new Error('14 UNAVAILABLE: connect ECONNREFUSED'));
-    };
-    env.gateway.target = down;
+    // The real gateway, pointed at an address where no Temporal listens: its gRPC failure must become a 503.
+    const deadConnection = Connection.lazy({ address: `127.0.0.1:${await freePort()}` });
+    env.gateway.target = new TemporalCheckGateway(new Client({ connection: deadConnection }), taskQueue, 1_000);
     const wid = checkWorkflowId(env.team.id, 'opp-t8');
     started.push(wid);
     const body = stageChange(env.team.signatureToken, 'opp-t8');
     try {
       const r = await postLever(env.team.leverPath, body);
       expect(r.status).toBe(503);
+      expect(r.json.error).toBe('temporal_unavailable');
     } finally {
       env.gateway.target = real;
+      await deadConnection.close().catch(() => undefined);
     }
     expect(await exists(wid)).toBe(false);
     const retry = await postLever(env.team.leverPath, body);
     expect(retry.status).toBe(200);
     expect(retry.json.outcome).toBe('accepted');
     expect(await runs(wid)).toHaveLength(1);
+    expect(await signalCount(wid, stageEnteredSignal.name)).toBe(1);
+  });
+
+  it('a delivery token stays used across a restart of the store (a re-run after the restart starts nothing)', async () => {
+    const dir = tmpDir('webhooks-restart-');
+    const key = randomBytes(32);
+    const signatureToken = 'restart-sigtok-' + randomBytes(16).toString('hex');
+    restartSecrets.push(signatureToken);
+    const boot = async () => {
+      const store = new SqliteSettingsStore({ dataDir: dir, masterKey: key });
+      const app = await listen(
+        createApiApp({
+          store,
+          gateway: real,
+          config: testConfig(dir),
+          adminToken: ADMIN_TOKEN,
+          leverBaseUrl: `${env.lever.url}/v1`,
+          certnBaseUrl: env.certn.url,
+        }),
+      );
+      const http = new Http(app.url);
+      return {
+        store,
+        http,
+        stop: async () => {
+          restartBodies.push(...http.bodies);
+          await app.close();
+          await store.close();
+        },
+      };
+    };
+    const one = await boot();
+    const t = await one.store.createTeam({ name: 'Restart', lever: { signatureToken } });
+    await one.store.enableTeam(t.id, BG.id);
+    const path = `/webhooks/lever/${t.leverWebhookId}`;
+    const wid = checkWorkflowId(t.id, 'opp-t9');
+    started.push(wid);
+    const body = stageChange(signatureToken, 'opp-t9');
+    expect((await one.http.post(path, body, { token: null })).json.outcome).toBe('accepted');
+    await one.stop();
+
+    const two = await boot();
+    try {
+      const again = await two.http.post(path, body, { token: null });
+      expect(again.status).toBe(200);
+      expect(again.json.outcome).toBe('duplicate');
+    } finally {
+      await two.stop();
+    }
+    expect(await runs(wid)).toHaveLength(1);
+    expect(await signalCount(wid, stageEnteredSignal.name)).toBe(1);
   });
 
   it('a Certn event reaches the open check as a signal', async () => {
@@ -699,8 +829,26 @@ describeTemporal('Lever webhook → a real Temporal server', () => {
     expect(await signalCount(wid, certnEventSignal.name)).toBe(1);
   });
 
+  it('only accepted deliveries started workflows: the task queue holds exactly the expected ids', async () => {
+    const expected = [...new Set(started)].sort();
+    const ids = await until(async () => {
+      const out: string[] = [];
+      for await (const w of client.workflow.list({ query: `TaskQueue = '${taskQueue}'` })) out.push(w.workflowId);
+      return out.length >= expected.length ? out.sort() : undefined;
+    }, 'visibility of every started workflow');
+    expect(ids).toEqual(expected);
+  });
+
   it('no secret in workflow inputs, history, responses or logs', async () => {
-    const secrets = [LEVER_KEY, CERTN_KEY, CERTN_SECRET, env.team.signatureToken, ADMIN_TOKEN];
+    const secrets = [
+      LEVER_KEY,
+      CERTN_KEY,
+      CERTN_SECRET,
+      env.team.signatureToken,
+      env.disabledTeam.signatureToken,
+      ADMIN_TOKEN,
+      ...restartSecrets,
+    ];
     const texts: string[] = [];
     const walk = (v: unknown): void => {
       if (v instanceof Uint8Array) texts.push(Buffer.from(v).toString('utf8'));
@@ -711,7 +859,8 @@ describeTemporal('Lever webhook → a real Temporal server', () => {
     for (const wid of started) walk(await client.workflow.getHandle(wid).fetchHistory());
     expect(texts.join('\n')).toContain('opp-t1'); // the scan does see payload contents
     expectNoSecrets(texts, secrets);
-    expectNoSecrets(env.http.bodies, secrets);
+    expectNoSecrets([...env.http.bodies, ...restartBodies], secrets);
+    expect(logs.lines.some((l) => l.includes('lever stage change handed to the check'))).toBe(true);
     expectNoSecrets(logs.lines, secrets);
   });
 });

@@ -120,6 +120,37 @@ describe('webhook faults', () => {
     expect(rx.hooks[0]!.json.id).toBe(log.deliveries[1].event.id);
   });
 
+  it('drop: a fraction drops (almost) every event; 0 drops none', async () => {
+    await control(sb.url, 'PUT', '/faults', { webhook: { drop: 0.9999999 } });
+    await advance(2);
+    await control(sb.url, 'PUT', '/faults', { webhook: { drop: 0 } });
+    await advance(); // barrier
+    await waitFor(() => rx.hooks.length === 1, 'barrier event');
+    const log = await control(sb.url, 'GET', '/deliveries');
+    expect(log.deliveries.map((d: { state: string }) => d.state)).toEqual(['dropped', 'dropped', 'delivered']);
+    await expect(control(sb.url, 'PUT', '/faults', { webhook: { drop: 1.5 } })).rejects.toMatchObject({ status: 400 });
+  });
+
+  it('reportFailure: the report file ends FAILED with no pdf_url and no CASE_REPORT_READY is sent', async () => {
+    await control(sb.url, 'PUT', '/faults', { reportFailure: true });
+    await control(sb.url, 'PUT', '/tuning', { reportReadyMs: 10 });
+    const rf = await client.generateReport(caseId);
+    expect(rf).toMatchObject({ status: 'PENDING', pdf_url: null });
+    const failed = await waitFor(async () => {
+      const x = await api(sb.url, 'GET', `/api/public/cases/report-files/${rf.id}/`);
+      return x.body.status !== 'PENDING' ? x : null;
+    }, 'report FAILED');
+    expect(failed.status).toBe(200);
+    expect(failed.body).toMatchObject({ id: rf.id, status: 'FAILED', pdf_url: null });
+    // The knob off again: the next report completes and announces itself (so the absence above is meaningful).
+    await control(sb.url, 'PUT', '/faults', { reportFailure: false });
+    const ok = await client.generateReport(caseId);
+    await waitFor(() => rx.hooks.some((h) => h.json.event_type === 'CASE_REPORT_READY'), 'CASE_REPORT_READY');
+    expect(rx.hooks.filter((h) => h.json.event_type === 'CASE_REPORT_READY')).toHaveLength(1);
+    expect((await client.getReportFile(ok.id)).status).toBe('COMPLETE');
+    expect((await client.getReportFile(rf.id)).status).toBe('FAILED');
+  });
+
   it('duplicate: the same event (same id and body) arrives twice', async () => {
     await control(sb.url, 'PUT', '/faults', { webhook: { duplicate: true } });
     await advance();

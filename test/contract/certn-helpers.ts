@@ -39,27 +39,53 @@ export interface Receiver {
   challenges: string[];
   /** How the receiver answers the challenge: echo (correct), wrong body, or an HTTP status. */
   challengeMode: 'echo' | 'wrong' | 'status500';
+  /** Wait this long before answering a challenge (to test ordering and the verification timeout). */
+  challengeDelayMs: number;
+  /** What happened, in order: a challenge GET arrived, its answer was sent, a POST arrived. */
+  arrivals: Array<'challenge' | 'challenge-answered' | 'hook'>;
   /** Status codes to answer the next POSTs with, consumed in order; then 200. */
   failNext: number[];
   close(): Promise<void>;
 }
 
 export async function startReceiver(): Promise<Receiver> {
-  const r: Omit<Receiver, 'url' | 'close'> = { hooks: [], challenges: [], challengeMode: 'echo', failNext: [] };
+  const r: Omit<Receiver, 'url' | 'close'> = {
+    hooks: [],
+    challenges: [],
+    challengeMode: 'echo',
+    challengeDelayMs: 0,
+    arrivals: [],
+    failNext: [],
+  };
+  const timers = new Set<NodeJS.Timeout>();
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (req.method === 'GET') {
       const challenge = url.searchParams.get('challenge') ?? '';
       r.challenges.push(challenge);
-      if (r.challengeMode === 'status500') {
-        res.writeHead(500).end('nope');
-      } else {
-        res
-          .writeHead(200, { 'content-type': 'text/plain' })
-          .end(r.challengeMode === 'echo' ? challenge : 'something-else');
+      r.arrivals.push('challenge');
+      const answer = () => {
+        if (res.destroyed) return;
+        r.arrivals.push('challenge-answered');
+        if (r.challengeMode === 'status500') {
+          res.writeHead(500).end('nope');
+        } else {
+          res
+            .writeHead(200, { 'content-type': 'text/plain' })
+            .end(r.challengeMode === 'echo' ? challenge : 'something-else');
+        }
+      };
+      if (r.challengeDelayMs <= 0) answer();
+      else {
+        const t = setTimeout(() => {
+          timers.delete(t);
+          answer();
+        }, r.challengeDelayMs);
+        timers.add(t);
       }
       return;
     }
+    r.arrivals.push('hook');
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -80,6 +106,8 @@ export async function startReceiver(): Promise<Receiver> {
   receiver.url = `http://127.0.0.1:${port}/certn/webhook`;
   receiver.close = () =>
     new Promise<void>((resolve) => {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
       server.close(() => resolve());
       server.closeAllConnections();
     });

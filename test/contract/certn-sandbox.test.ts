@@ -65,6 +65,93 @@ describe('authentication', () => {
   });
 });
 
+/** The contract's error body, to the letter: {type, errors: [{code, detail, attr}]}, nothing else. */
+function expectCertnError(body: any, type: 'validation_error' | 'client_error' | 'server_error'): void {
+  expect(Object.keys(body).sort()).toEqual(['errors', 'type']);
+  expect(body.type).toBe(type);
+  expect(body.errors.length).toBeGreaterThan(0);
+  for (const e of body.errors) {
+    expect(Object.keys(e).sort()).toEqual(['attr', 'code', 'detail']);
+    expect(typeof e.code).toBe('string');
+    expect(typeof e.detail).toBe('string');
+    expect(e.attr === null || typeof e.attr === 'string').toBe(true);
+  }
+}
+
+describe('every endpoint', () => {
+  const ENDPOINTS = (caseId: string, fileId: string): [string, string, unknown?][] => [
+    [
+      'POST',
+      '/api/public/cases/order/',
+      { email_address: 'e@example.com', check_types_with_arguments: { IDENTITY_VERIFICATION_1: {} } },
+    ],
+    ['GET', '/api/public/cases/'],
+    ['GET', `/api/public/cases/?email_address=e@example.com&order_timeframe_after=${new Date(0).toISOString()}`],
+    ['GET', `/api/public/cases/${caseId}/`],
+    ['POST', `/api/public/cases/${caseId}/generate-report/`],
+    ['GET', `/api/public/cases/report-files/${fileId}/`],
+    ['POST', `/api/public/cases/${caseId}/cancel/`],
+  ];
+
+  it('401 client_error without the Api-Key header, with another scheme or with a bad key', async () => {
+    const c = await order();
+    const rf = await client.generateReport(c.id);
+    const before = (await control(sb.url, 'GET', '/cases')).orderCount;
+    for (const [method, path, body] of ENDPOINTS(c.id, rf.id)) {
+      for (const authorization of [undefined, SEED_KEY, `Bearer ${SEED_KEY}`, `Token ${SEED_KEY}`, 'Api-Key nope']) {
+        const res = await fetch(sb.url + path, {
+          method,
+          headers: {
+            ...(authorization ? { Authorization: authorization } : {}),
+            ...(body ? { 'Content-Type': 'application/json' } : {}),
+          },
+          body: body ? JSON.stringify(body) : undefined,
+        });
+        expect([method, path, authorization, res.status]).toEqual([method, path, authorization, 401]);
+        expectCertnError(await res.json(), 'client_error');
+      }
+      const ok = await api(sb.url, method, path, { body });
+      expect([method, path, ok.status < 300]).toEqual([method, path, true]);
+    }
+    expect((await control(sb.url, 'GET', '/cases')).orderCount).toBe(before + 1); // only the authenticated order
+    expect((await client.getCase(c.id)).overall_status).toBe('CANCELLED'); // the authenticated cancel went through
+  });
+
+  it('404 client_error for an unknown case or report file on every endpoint that takes an id', async () => {
+    for (const [method, path] of ENDPOINTS('no-such-case', 'no-such-file').filter(([, p]) => p.includes('no-such'))) {
+      const r = await api(sb.url, method, path);
+      expect([method, path, r.status]).toEqual([method, path, 404]);
+      expectCertnError(r.body, 'client_error');
+    }
+  });
+
+  it('error bodies are exactly {type, errors:[{code, detail, attr}]} for 400, 401, 403, 404, 429 and 500', async () => {
+    const v = await api(sb.url, 'POST', '/api/public/cases/order/', { body: { email_address: 'x' } });
+    expect(v.status).toBe(400);
+    expectCertnError(v.body, 'validation_error');
+    const listBad = await api(sb.url, 'GET', '/api/public/cases/?page_size=0');
+    expect(listBad.status).toBe(400);
+    expectCertnError(listBad.body, 'validation_error');
+    const u = await api(sb.url, 'GET', '/api/public/cases/', { key: null });
+    expect(u.status).toBe(401);
+    expectCertnError(u.body, 'client_error');
+    const f = await fetch(`${sb.url}/_files/report-files/x.pdf?expires=1&signature=${'0'.repeat(64)}`);
+    expect(f.status).toBe(403);
+    expectCertnError(await f.json(), 'client_error');
+    const nf = await api(sb.url, 'GET', '/api/public/cases/missing/');
+    expect(nf.status).toBe(404);
+    expectCertnError(nf.body, 'client_error');
+    await control(sb.url, 'PUT', '/faults', { rateLimitStorm: { requests: 1 } });
+    const rl = await api(sb.url, 'GET', '/api/public/cases/');
+    expect(rl.status).toBe(429);
+    expectCertnError(rl.body, 'client_error');
+    await control(sb.url, 'PUT', '/faults', { errorRate: 1, errorStatus: 500 });
+    const se = await api(sb.url, 'GET', '/api/public/cases/');
+    expect(se.status).toBe(500);
+    expectCertnError(se.body, 'server_error');
+  });
+});
+
 describe('ordering', () => {
   it('creates a case in CASE_ORDERED with one PENDING check per type (201)', async () => {
     const raw = await api(sb.url, 'POST', '/api/public/cases/order/', {
@@ -91,6 +178,27 @@ describe('ordering', () => {
     const cases = await control(sb.url, 'GET', '/cases');
     expect(cases.count).toBe(2);
     expect(cases.orderCount).toBe(2);
+  });
+
+  it('has no idempotency: the same order sent twice creates two cases, both found by the look-up', async () => {
+    const since = new Date(Date.now() - 1000).toISOString();
+    const body = {
+      email_address: 'twice@example.com',
+      send_invite_email: true,
+      return_invite_link: false,
+      check_types_with_arguments: { CRIMINAL_RECORD_CHECK: {} },
+    };
+    const a = await api(sb.url, 'POST', '/api/public/cases/order/', { body });
+    const b = await api(sb.url, 'POST', '/api/public/cases/order/', { body });
+    expect([a.status, b.status]).toEqual([201, 201]);
+    expect(a.body.id).not.toBe(b.body.id);
+    const found = await api(
+      sb.url,
+      'GET',
+      `/api/public/cases/?email_address=twice%40example.com&order_timeframe_after=${encodeURIComponent(since)}`,
+    );
+    expect(found.body.pagination.result_count).toBe(2);
+    expect(found.body.results.map((c: { id: string }) => c.id).sort()).toEqual([a.body.id, b.body.id].sort());
   });
 
   it('returns an invite link only when asked', async () => {

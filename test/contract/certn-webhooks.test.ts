@@ -68,6 +68,35 @@ describe('endpoint verification', () => {
     expect(rx.hooks).toHaveLength(0);
   });
 
+  it('sends the challenge GET before any delivery: an event raised while verifying waits for the answer', async () => {
+    rx.challengeDelayMs = 300;
+    const c = await client.orderCase({ emailAddress: 'early@example.com', checkTypes: ['IDENTITY_VERIFICATION_1'] });
+    const configuring = control(sb.url, 'PUT', '/webhook', { url: rx.url, secret: SECRET });
+    await waitFor(() => rx.challenges.length === 1, 'challenge GET');
+    await control(sb.url, 'POST', `/cases/${c.id}/advance`); // emitted while the webhook is still verifying
+    expect((await configuring).status).toBe('active');
+    await waitFor(() => rx.hooks.length === 1, 'the event raised during verification');
+    expect(rx.arrivals).toEqual(['challenge', 'challenge-answered', 'hook']);
+    expect(rx.hooks[0]!.signature).toBe(hmacHex(SECRET, rx.hooks[0]!.rawBody));
+    // re-configuring verifies again, with a fresh challenge value
+    await control(sb.url, 'PUT', '/webhook', { url: rx.url, secret: SECRET });
+    expect(rx.challenges).toHaveLength(2);
+    expect(rx.challenges[1]).not.toBe(rx.challenges[0]);
+  });
+
+  it('a challenge not answered within the timeout (10 s by default) disables delivery', async () => {
+    expect((await control(sb.url, 'GET', '/tuning')).challengeTimeoutMs).toBe(10_000);
+    await control(sb.url, 'PUT', '/tuning', { challengeTimeoutMs: 100 });
+    rx.challengeDelayMs = 1000;
+    const info = await control(sb.url, 'PUT', '/webhook', { url: rx.url, secret: SECRET });
+    expect(info).toMatchObject({ status: 'disabled', reason: expect.stringMatching(/timed out/) });
+    const c = await client.orderCase({ emailAddress: 'slow@example.com', checkTypes: ['IDENTITY_VERIFICATION_1'] });
+    await control(sb.url, 'POST', `/cases/${c.id}/advance`);
+    const log = await control(sb.url, 'GET', '/deliveries');
+    expect(log.deliveries.map((d: { state: string }) => d.state)).toEqual(['skipped']);
+    expect(rx.arrivals.filter((a) => a === 'hook')).toHaveLength(0);
+  });
+
   it('an unreachable webhook URL is disabled', async () => {
     const dead = rx.url;
     await rx.close();

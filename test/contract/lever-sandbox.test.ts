@@ -88,6 +88,27 @@ describe('authentication and permissions', () => {
     expect((await ctl(sb, 'POST', '/api-keys', { permissions: ['bogus'] })).status).toBe(400);
   });
 
+  it('Basic credentials must be the key as user name with an empty password', async () => {
+    const b64 = (s: string) => 'Basic ' + Buffer.from(s).toString('base64');
+    expect(
+      (await api(sb, 'GET', '/stages', { key: null, headers: { authorization: b64(`${SEED_KEY}:`) } })).status,
+    ).toBe(200);
+    for (const authorization of [
+      b64(`:${SEED_KEY}`), // key as password
+      b64(`${SEED_KEY}:secret`), // non-empty password
+      b64(SEED_KEY), // no user-pass separator
+      `Api-Key ${SEED_KEY}`, // another scheme
+      SEED_KEY,
+    ]) {
+      const r = await api(sb, 'GET', '/stages', { key: null, headers: { authorization } });
+      expect([authorization, r.status, r.body]).toEqual([
+        authorization,
+        401,
+        { code: 'Unauthorized', message: expect.any(String) },
+      ]);
+    }
+  });
+
   it('accepts a Bearer token through the pluggable auth', async () => {
     const o = await createOpp(sb);
     const bearer = new LeverClient({
@@ -97,6 +118,128 @@ describe('authentication and permissions', () => {
       auth: (h) => h.set('Authorization', `Bearer ${SEED_KEY}`),
     });
     expect((await bearer.getOpportunity(o.id)).id).toBe(o.id);
+  });
+});
+
+describe('every endpoint: 401 / 403 / 404 / 400 with a {code, message} body', () => {
+  const leverBody = (code: string) => ({ code, message: expect.any(String) });
+  const form = () => {
+    const f = new FormData();
+    f.append('file', new Blob([new Uint8Array([1, 2, 3])], { type: 'application/pdf' }), 'a.pdf');
+    return f;
+  };
+  type Call = { method: string; path: (opp: string, file: string) => string; perm: string; body?: () => any };
+  const CALLS: Call[] = [
+    { method: 'GET', path: (o) => `/opportunities/${o}`, perm: 'opportunities:read' },
+    { method: 'GET', path: (o) => `/opportunities/${o}?expand=stage`, perm: 'opportunities:read' },
+    {
+      method: 'POST',
+      path: (o) => `/opportunities/${o}/addTags`,
+      perm: 'opportunities:write',
+      body: () => ({ json: { tags: ['t'] } }),
+    },
+    {
+      method: 'POST',
+      path: (o) => `/opportunities/${o}/removeTags`,
+      perm: 'opportunities:write',
+      body: () => ({ json: { tags: ['t'] } }),
+    },
+    {
+      method: 'POST',
+      path: (o) => `/opportunities/${o}/addLinks`,
+      perm: 'opportunities:write',
+      body: () => ({ json: { links: ['https://x'] } }),
+    },
+    {
+      method: 'POST',
+      path: (o) => `/opportunities/${o}/removeLinks`,
+      perm: 'opportunities:write',
+      body: () => ({ json: { links: ['https://x'] } }),
+    },
+    {
+      method: 'PUT',
+      path: (o) => `/opportunities/${o}/stage`,
+      perm: 'opportunities:write',
+      body: () => ({ json: { stage: BG } }),
+    },
+    {
+      method: 'POST',
+      path: (o) => `/opportunities/${o}/files?perform_as=u`,
+      perm: 'files:write',
+      body: () => ({ body: form() }),
+    },
+    { method: 'GET', path: (o) => `/opportunities/${o}/files`, perm: 'files:read' },
+    { method: 'GET', path: (o, f) => `/opportunities/${o}/files/${f}/download`, perm: 'files:read' },
+    {
+      method: 'POST',
+      path: (o) => `/opportunities/${o}/notes`,
+      perm: 'notes:write',
+      body: () => ({ json: { value: 'n' } }),
+    },
+    { method: 'GET', path: (o) => `/opportunities/${o}/notes`, perm: 'notes:read' },
+    { method: 'GET', path: () => '/stages', perm: 'stages:read' },
+    { method: 'GET', path: () => `/stages/${BG}`, perm: 'stages:read' },
+  ];
+
+  beforeEach(async () => {
+    await ctl(sb, 'POST', '/config', { rateLimit: { perSecond: 1000, burst: 1000 } }); // this matrix is not about 429
+  });
+
+  it('401 Unauthorized without a key and 403 Forbidden for a key lacking the permission, on every endpoint', async () => {
+    const o = await createOpp(sb);
+    const file = await client.uploadFile(
+      o.id,
+      { name: 'a.pdf', content: new Uint8Array([1]), contentType: 'application/pdf' },
+      'u',
+    );
+    await ctl(sb, 'POST', '/api-keys', { key: 'no-perms', permissions: [] });
+    for (const c of CALLS) {
+      const path = c.path(o.id, file.id);
+      const anon = await api(sb, c.method, path, { key: null, ...(c.body?.() ?? {}) });
+      expect([c.method, path, anon.status, anon.body]).toEqual([c.method, path, 401, leverBody('Unauthorized')]);
+      const denied = await api(sb, c.method, path, { key: 'no-perms', ...(c.body?.() ?? {}) });
+      expect([c.method, path, denied.status, denied.body]).toEqual([c.method, path, 403, leverBody('Forbidden')]);
+      // a key holding exactly that permission gets through
+      const only = `only-${c.perm.replace(':', '-')}`; // a Basic user name cannot contain ':'
+      await ctl(sb, 'POST', '/api-keys', { key: only, permissions: [c.perm] });
+      const allowed = await api(sb, c.method, path, { key: only, ...(c.body?.() ?? {}) });
+      expect([c.method, path, allowed.status < 300]).toEqual([c.method, path, true]);
+    }
+  });
+
+  it('404 ResourceNotFound for an unknown opportunity, file or stage on every endpoint that takes an id', async () => {
+    const o = await createOpp(sb);
+    for (const c of CALLS.filter((x) => x.path('X', 'Y').includes('X'))) {
+      const path = c.path('no-such-opportunity', 'no-such-file');
+      const r = await api(sb, c.method, path, c.body?.() ?? {});
+      expect([c.method, path, r.status, r.body]).toEqual([c.method, path, 404, leverBody('ResourceNotFound')]);
+    }
+    const noFile = await api(sb, 'GET', `/opportunities/${o.id}/files/no-such-file/download`);
+    expect([noFile.status, noFile.body]).toEqual([404, leverBody('ResourceNotFound')]);
+    const noStage = await api(sb, 'GET', '/stages/no-such-stage');
+    expect([noStage.status, noStage.body]).toEqual([404, leverBody('ResourceNotFound')]);
+    // a deleted opportunity is gone from the API
+    await ctl(sb, 'DELETE', `/opportunities/${o.id}`);
+    const gone = await api(sb, 'GET', `/opportunities/${o.id}`);
+    expect([gone.status, gone.body]).toEqual([404, leverBody('ResourceNotFound')]);
+  });
+
+  it('400 BadRequest bodies are exactly {code, message}', async () => {
+    const o = await createOpp(sb);
+    for (const [method, path, opts] of [
+      ['POST', `/opportunities/${o.id}/addTags`, { json: { tags: 'x' } }],
+      ['POST', `/opportunities/${o.id}/removeTags`, { json: {} }],
+      ['POST', `/opportunities/${o.id}/addLinks`, { json: { links: [1] } }],
+      ['POST', `/opportunities/${o.id}/removeLinks`, { json: { links: 'x' } }],
+      ['PUT', `/opportunities/${o.id}/stage`, { json: { stage: 'no-such-stage' } }],
+      ['POST', `/opportunities/${o.id}/files`, { body: form() }],
+      ['POST', `/opportunities/${o.id}/notes`, { json: { value: 'x', notifyFollowers: 'no' } }],
+      ['GET', '/stages?limit=0', {}],
+      ['GET', '/stages?offset=garbage', {}],
+    ] as const) {
+      const r = await api(sb, method, path, opts);
+      expect([method, path, r.status, r.body]).toEqual([method, path, 400, leverBody('BadRequest')]);
+    }
   });
 });
 
@@ -309,6 +452,15 @@ describe('notes', () => {
       { id: noteId, value: 'Certn check complete' },
     ]);
   });
+
+  it('notes are not idempotent: a retried POST creates a second note', async () => {
+    const o = await createOpp(sb);
+    const a = await api(sb, 'POST', `/opportunities/${o.id}/notes`, { json: { value: 'same' } });
+    const b = await api(sb, 'POST', `/opportunities/${o.id}/notes`, { json: { value: 'same' } });
+    expect([a.status, b.status]).toEqual([201, 201]);
+    expect(a.body.data.noteId).not.toBe(b.body.data.noteId);
+    expect((await client.listNotes(o.id)).map((n) => n.value)).toEqual(['same', 'same']);
+  });
 });
 
 describe('stages and pagination', () => {
@@ -328,11 +480,17 @@ describe('stages and pagination', () => {
 
   it('the client follows pages (limit=100) across 250 stages', async () => {
     for (let i = 0; i < 245; i++) await ctl(sb, 'POST', '/stages', { text: `Stage ${i}` });
+    const byDefault = await api(sb, 'GET', '/stages'); // no limit: the contract's default of 100
+    expect([byDefault.body.data.length, byDefault.body.hasNext, typeof byDefault.body.next]).toEqual([
+      100,
+      true,
+      'string',
+    ]);
     const stages = await client.listStages();
     expect(stages).toHaveLength(250);
     expect(new Set(stages.map((s) => s.id)).size).toBe(250);
     const listCalls = sb.state.requests.filter((r) => r.path === '/stages');
-    expect(listCalls).toHaveLength(3);
+    expect(listCalls).toHaveLength(4); // the raw default-limit call above + three client pages
   });
 
   it('GET /stages/:id and 404', async () => {

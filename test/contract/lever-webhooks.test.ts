@@ -230,6 +230,27 @@ describe('webhook faults', () => {
     expect(bg[0]!.raw).toBe(bg[1]!.raw);
   });
 
+  it('duplicate: true sends every delivery twice, each pair byte-identical and validly signed', async () => {
+    const hook = await register(undefined, false);
+    await ctl(sb, 'POST', '/faults', { webhook: { duplicate: true } });
+    const o = await createOpp(sb);
+    await client.moveStage(o.id, BG);
+    await sb.webhooksIdle();
+    await client.moveStage(o.id, PHONE);
+    await sb.webhooksIdle();
+    expect(rx.received.map((r) => r.body.data.toStageId)).toEqual([BG, BG, PHONE, PHONE]);
+    expect(rx.received[0]!.raw).toBe(rx.received[1]!.raw);
+    expect(rx.received[2]!.raw).toBe(rx.received[3]!.raw);
+    for (const r of rx.received)
+      expect(r.body.signature).toBe(hmac(hook.signatureToken, r.body.token, r.body.triggeredAt));
+    const log = (await ctl(sb, 'GET', `/deliveries?opportunityId=${o.id}`)).body.data;
+    expect(log.filter((d: any) => d.duplicateOf).length).toBe(2);
+    await ctl(sb, 'POST', '/faults', { webhook: { duplicate: null } });
+    await client.moveStage(o.id, BG);
+    await sb.webhooksIdle();
+    expect(rx.received).toHaveLength(5);
+  });
+
   it('outOfOrder delivers the newer event before the one it overtook', async () => {
     await register(undefined, false);
     await ctl(sb, 'POST', '/faults', { webhook: { outOfOrder: true } });

@@ -1,6 +1,7 @@
 // The whole service for end-to-end tests: both sandboxes, the settings store, a real worker on the run's Temporal
 // dev server, and the API on a free port. Teams are set up the way an admin does it, through the admin API and the
 // sandboxes' webhook registration; candidates move through the Lever sandbox, which delivers signed webhooks.
+import { ChildProcess, spawn } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type { Server } from 'node:http';
@@ -22,6 +23,8 @@ import { CheckState, checkWorkflowId, stateQuery } from '../../src/workflows/def
 import { createCheckWorker } from '../../src/worker';
 
 export const TRIGGER_STAGE = 'Background Check';
+const MASTER_KEY = Buffer.alloc(32, 7);
+const REPORT_KEY = Buffer.alloc(32, 9);
 export const LEVER_KEY = 'sandbox-lever-key';
 export const CERTN_KEY = 'sandbox-certn-key';
 
@@ -66,6 +69,7 @@ export class System {
   private worker?: Worker;
   private workerDone?: Promise<void>;
   private workerConnection?: NativeConnection;
+  private readonly children: ChildProcess[] = [];
 
   private constructor(
     readonly lever: LeverSandbox,
@@ -90,7 +94,7 @@ export class System {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'certn-e2e-'));
     const lever = await startLeverSandbox({ webhookRetryBaseMs: options.leverRetryBaseMs ?? 100 });
     const certn = await startCertnSandbox();
-    const store = openSqliteSettingsStore(dataDir, Buffer.alloc(32, 7));
+    const store = openSqliteSettingsStore(dataDir, MASTER_KEY);
     const connection = await Connection.connect({ address });
     const client = new Client({ connection });
     const taskQueue = `e2e-${randomUUID()}`;
@@ -107,7 +111,7 @@ export class System {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const reportLinks = new ReportLinks(apiUrl, Buffer.alloc(32, 9));
+    const reportLinks = new ReportLinks(apiUrl, REPORT_KEY);
     const app = createApiApp({
       store,
       gateway: new TemporalCheckGateway(client, taskQueue),
@@ -166,7 +170,41 @@ export class System {
     this.workerDone = this.worker.run();
   }
 
-  /** Stops the worker the way a crash or deploy does mid-check; in-flight activities are abandoned. */
+  /**
+   * Starts a worker in a child process (same store file, sandboxes and task queue). Kill it with SIGKILL to crash
+   * it mid-check: nothing runs on the way down, in-flight activities are lost and are retried after their timeout.
+   */
+  async spawnWorker(): Promise<ChildProcess> {
+    // tsx as a loader in this very process (not the tsx CLI, which runs the script in a grandchild that a SIGKILL
+    // would leave running): the pid killed is the worker.
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'worker-process.ts')], {
+      cwd: path.resolve(__dirname, '../..'),
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: this.temporalAddress,
+        WORKER_DATA_DIR: this.dataDir,
+        WORKER_MASTER_KEY: MASTER_KEY.toString('hex'),
+        WORKER_TASK_QUEUE: this.taskQueue,
+        WORKER_LEVER_BASE_URL: `${this.lever.url}/v1`,
+        WORKER_CERTN_BASE_URL: this.certn.url,
+        WORKER_PUBLIC_BASE_URL: this.apiUrl,
+        WORKER_REPORT_KEY: REPORT_KEY.toString('hex'),
+        WORKER_TIMINGS: JSON.stringify(this.opts),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    this.children.push(child);
+    await new Promise<void>((resolve, reject) => {
+      child.once('exit', (code) => reject(new Error(`worker process exited early (${code})`)));
+      child.stdout?.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('worker ready')) resolve();
+      });
+    });
+    child.removeAllListeners('exit');
+    return child;
+  }
+
+  /** Stops the in-process worker the way a deploy does: in-flight activities finish first. */
   async stopWorker(): Promise<void> {
     this.worker?.shutdown();
     await this.workerDone;
@@ -175,6 +213,7 @@ export class System {
   }
 
   async stop(): Promise<void> {
+    for (const child of this.children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await this.stopWorker();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, SETTINGS_DB_FILE, SqliteSettingsStore, migrate } from '../../src/settings/sqlite-store';
 import { ConflictError, NotFoundError, maskSecret, packageNameKey } from '../../src/settings/store';
@@ -146,23 +146,62 @@ describe('SqliteSettingsStore', () => {
 
   it('claims a Lever token exactly once, even concurrently, and durably across a restart', async () => {
     const t = await store.createTeam({ name: 'A' });
-    const results = await Promise.all([1, 2, 3].map(() => store.claimLeverDelivery(t.id, 'tok-1', 1000)));
-    expect(results.filter(Boolean)).toHaveLength(1);
+    const fresh = () => Date.now() - 30_000; // claims younger than 30 s are in flight
+    const results = await Promise.all([1, 2, 3].map(() => store.claimLeverDelivery(t.id, 'tok-1', 1000, fresh())));
+    expect(results.sort()).toEqual(['claimed', 'in_flight', 'in_flight']);
     // tokens are per team
-    expect(await store.claimLeverDelivery('other-team', 'tok-1', 1000)).toBe(true);
+    expect(await store.claimLeverDelivery('other-team', 'tok-1', 1000, fresh())).toBe('claimed');
+    await store.markLeverDeliveryHanded(t.id, 'tok-1');
     await store.close();
     store = new SqliteSettingsStore({ dataDir: dir, masterKey: key });
-    expect(await store.claimLeverDelivery(t.id, 'tok-1', 1000)).toBe(false);
+    expect(await store.claimLeverDelivery(t.id, 'tok-1', 1000, fresh())).toBe('handed');
+    // a handed delivery stays handed however old it is
+    expect(await store.claimLeverDelivery(t.id, 'tok-1', 1000, Date.now() + 60_000)).toBe('handed');
     await store.releaseLeverDelivery(t.id, 'tok-1');
-    expect(await store.claimLeverDelivery(t.id, 'tok-1', 1000)).toBe(true);
+    expect(await store.claimLeverDelivery(t.id, 'tok-1', 1000, fresh())).toBe('claimed');
+  });
+
+  it('lets a copy take over a claim that a crash left unfinished, once the lease has lapsed', async () => {
+    expect(await store.claimLeverDelivery('t', 'crashed', 1000, Date.now() - 30_000)).toBe('claimed');
+    // the process dies here: no mark, no release; the next store opens the same file
+    await store.close();
+    store = new SqliteSettingsStore({ dataDir: dir, masterKey: key });
+    expect(await store.claimLeverDelivery('t', 'crashed', 1000, Date.now() - 30_000)).toBe('in_flight');
+    // the lease lapses (here: everything claimed before "now + 1 s" counts as abandoned): a copy takes it over,
+    // and its claim is fresh again for the copies after it
+    expect(await store.claimLeverDelivery('t', 'crashed', 1000, Date.now() + 1000)).toBe('claimed');
+    expect(await store.claimLeverDelivery('t', 'crashed', 1000, Date.now() - 30_000)).toBe('in_flight');
+    await store.markLeverDeliveryHanded('t', 'crashed');
+    expect(await store.claimLeverDelivery('t', 'crashed', 1000, Date.now() + 1000)).toBe('handed');
+  });
+
+  it('treats deliveries recorded before the claim lease existed as handed', async () => {
+    const oldDir = fs.mkdtempSync(path.join(os.tmpdir(), 'settings-v1-'));
+    const db = new Database(path.join(oldDir, SETTINGS_DB_FILE));
+    migrate(db, MIGRATIONS.slice(0, 1));
+    db.prepare('INSERT INTO lever_deliveries (team_id, token_hash, triggered_at, received_at) VALUES (?, ?, ?, ?)').run(
+      't',
+      createHash('sha256').update('v1-token').digest('hex'),
+      1000,
+      1000,
+    );
+    db.close();
+    const upgraded = new SqliteSettingsStore({ dataDir: oldDir, masterKey: key }); // migration 2 runs on that row
+    try {
+      expect(await upgraded.claimLeverDelivery('t', 'v1-token', 1000, Date.now() + 60_000)).toBe('handed');
+    } finally {
+      await upgraded.close();
+      fs.rmSync(oldDir, { recursive: true, force: true });
+    }
   });
 
   it('prunes tokens older than the cut-off only', async () => {
-    expect(await store.claimLeverDelivery('t', 'old', 1_000)).toBe(true);
-    expect(await store.claimLeverDelivery('t', 'new', 5_000)).toBe(true);
+    const fresh = Date.now() - 30_000;
+    expect(await store.claimLeverDelivery('t', 'old', 1_000, fresh)).toBe('claimed');
+    expect(await store.claimLeverDelivery('t', 'new', 5_000, fresh)).toBe('claimed');
     expect(await store.pruneLeverDeliveries(2_000)).toBe(1);
-    expect(await store.claimLeverDelivery('t', 'old', 1_000)).toBe(true);
-    expect(await store.claimLeverDelivery('t', 'new', 5_000)).toBe(false);
+    expect(await store.claimLeverDelivery('t', 'old', 1_000, fresh)).toBe('claimed');
+    expect(await store.claimLeverDelivery('t', 'new', 5_000, fresh)).toBe('in_flight');
   });
 
   it('maps Certn objects to checks, idempotently; latest case per opportunity', async () => {
@@ -182,7 +221,7 @@ describe('SqliteSettingsStore', () => {
   it('keeps no secret in clear in the database or WAL files', async () => {
     const t = await store.createTeam(fullInput());
     await store.updateTeam(t.id, { lever: { apiKey: SECRETS.leverApiKey + '-rotated' } });
-    await store.claimLeverDelivery(t.id, 'delivery-token-in-clear?', 1);
+    await store.claimLeverDelivery(t.id, 'delivery-token-in-clear?', 1, 0);
     const files = () =>
       fs
         .readdirSync(dir)
@@ -238,11 +277,13 @@ describe('migrations', () => {
     migrate(db);
     const bad = [
       ...MIGRATIONS,
-      { version: 2, name: 'bad', sql: 'CREATE TABLE half (x INTEGER); SELECT nope FROM nowhere;' },
+      { version: 1000, name: 'bad', sql: 'CREATE TABLE half (x INTEGER); SELECT nope FROM nowhere;' },
     ];
     expect(() => migrate(db, bad)).toThrow();
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'half'").get()).toBeUndefined();
-    expect(db.prepare('SELECT MAX(version) v FROM schema_migrations').get()).toEqual({ v: 1 });
+    expect(db.prepare('SELECT MAX(version) v FROM schema_migrations').get()).toEqual({
+      v: Math.max(...MIGRATIONS.map((m) => m.version)),
+    });
     db.close();
   });
 });

@@ -266,8 +266,10 @@ export function createLeverSandboxApp(deps: LeverSandboxAppDeps): express.Expres
     const basic = /^Basic\s+(.+)$/i.exec(header);
     const bearer = /^Bearer\s+(.+)$/i.exec(header);
     if (basic) {
+      // RFC 7617 user-pass: "<key>:" exactly — the key as user name and an empty password (contracts/lever.md).
       const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
-      key = decoded.includes(':') ? decoded.slice(0, decoded.indexOf(':')) : decoded;
+      const colon = decoded.indexOf(':');
+      key = colon > 0 && colon === decoded.length - 1 ? decoded.slice(0, colon) : undefined;
     } else if (bearer) key = bearer[1]!.trim();
     const rec = key ? state.apiKeys.get(key) : undefined;
     if (!rec || rec.revoked) {

@@ -1,0 +1,74 @@
+// The admin API's operator routes against a real Temporal dev server with a worker (admin.test.ts scripts the
+// gateway): read a check's state, refuse a re-run while it is open, cancel it, read the closed check, re-run it.
+import { checkWorkflowId } from '../../src/workflows/definitions';
+import { CERTN_KEY, LEVER_KEY, System, TRIGGER_STAGE } from '../harness/system';
+import { captureLogs, expectNoSecrets } from './helpers';
+
+const temporalAddress = process.env.TEMPORAL_ADDRESS;
+const describeTemporal = process.env.TEST_NO_TEMPORAL === '1' || !temporalAddress ? describe.skip : describe;
+
+describeTemporal('operator routes → a real Temporal server', () => {
+  let sys: System;
+  let logs: ReturnType<typeof captureLogs>;
+  const bodies: string[] = [];
+
+  beforeAll(async () => {
+    logs = captureLogs();
+    sys = await System.start({ certnStepMs: null }); // cases stay where they are unless a test moves them
+  });
+  afterAll(async () => {
+    await sys?.stop();
+    logs.restore();
+  });
+
+  const admin = async (method: string, p: string, body?: unknown) => {
+    const r = await sys.admin(method, p, body);
+    bodies.push(r.text);
+    return r;
+  };
+
+  it('state, re-run refused while open, cancel, state of the closed check, re-run once closed', async () => {
+    const team = await sys.setupTeam();
+    const opp = await sys.createCandidate({ emails: ['operator@example.com'] });
+    const path = `/teams/${team.id}/checks/${opp}`;
+    const workflowId = `certn-check:${team.id}:${opp}`;
+    expect(checkWorkflowId(team.id, opp)).toBe(workflowId);
+
+    expect((await admin('GET', path)).status).toBe(404);
+    expect((await admin('POST', `${path}/cancel`, {})).status).toBe(404);
+
+    await sys.moveTo(opp, TRIGGER_STAGE);
+    const open = await sys.waitFor('the check to order its case', async () => {
+      const r = await admin('GET', path);
+      return r.status === 200 && r.json.state.caseId ? r : undefined;
+    });
+    expect(open.json).toMatchObject({
+      workflowId,
+      state: { teamId: team.id, opportunityId: opp, status: 'Pending' },
+    });
+
+    const refused = await admin('POST', `${path}/rerun`);
+    expect(refused.status).toBe(409);
+    expect(refused.json).toMatchObject({ error: 'check_open', workflowId });
+
+    const cancel = await admin('POST', `${path}/cancel`, { reason: 'candidate withdrew' });
+    expect(cancel.status).toBe(202);
+    expect(cancel.json).toEqual({ status: 'cancel_requested', workflowId });
+    expect((await sys.result(team.id, opp)).status).toBe('Cancelled');
+
+    const closed = await admin('GET', path);
+    expect(closed.status).toBe(200);
+    expect(closed.json.state.status).toBe('Cancelled');
+
+    const rerun = await admin('POST', `${path}/rerun`);
+    expect(rerun.status).toBe(202);
+    expect(rerun.json).toEqual({ status: 'started', workflowId });
+    expect((await sys.handle(team.id, opp).describe()).status.name).toBe('RUNNING');
+
+    const secrets = await sys.store.getTeamSecrets(team.id);
+    const all = [LEVER_KEY, CERTN_KEY, sys.adminToken, secrets!.lever.signatureToken!, secrets!.certn.webhookSecret!];
+    expectNoSecrets(bodies, all);
+    expect(logs.lines.length).toBeGreaterThan(0);
+    expectNoSecrets(logs.lines, all);
+  });
+});

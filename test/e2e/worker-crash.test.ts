@@ -1,0 +1,50 @@
+// A worker killed with SIGKILL mid-check (no shutdown, no cleanup): a new worker process picks the check up from
+// its history alone, applies the Certn callbacks that arrived while no worker ran, and finishes right.
+import { System, Team, TRIGGER_STAGE } from '../harness/system';
+
+let sys: System;
+let team: Team;
+
+beforeAll(async () => {
+  sys = await System.start({ worker: false, certnStepMs: null, pollIntervalMs: 1000 });
+  team = await sys.setupTeam();
+});
+afterAll(async () => {
+  await sys?.stop();
+});
+
+async function kill(child: import('node:child_process').ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+it('survives SIGKILLed workers between steps and ends with one case, one file, one note', async () => {
+  const email = 'crash@example.com';
+  const opp = await sys.createCandidate({ emails: [email] });
+  let worker = await sys.spawnWorker();
+  await sys.moveTo(opp, TRIGGER_STAGE);
+  const caseId = await sys.waitFor('the case id', async () => (await sys.state(team.id, opp)).caseId);
+  await sys.waitFor('the Pending tag', async () => (await sys.opportunity(opp)).data.tags.includes('CERTN - Pending'));
+
+  await kill(worker);
+  await sys.advanceCase(caseId, 4); // submitted: Certn's callbacks reach the API, which signals the check
+  await sys.advanceCase(caseId, 2); // in progress, first check complete
+  worker = await sys.spawnWorker(); // a fresh process: no cached workflow, full replay from history
+  await sys.waitFor('the Partial tag', async () => (await sys.opportunity(opp)).data.tags.includes('CERTN - Partial'));
+
+  await kill(worker);
+  await sys.advanceCase(caseId, 20); // complete
+  worker = await sys.spawnWorker();
+  const done = await sys.result(team.id, opp);
+  await kill(worker);
+
+  expect(done.status).toBe('Complete');
+  expect(await sys.casesFor(email)).toHaveLength(1);
+  const o = await sys.opportunity(opp);
+  expect(o.data.tags.filter((t: string) => t.startsWith('CERTN - '))).toEqual(['CERTN - Complete']);
+  expect(o.files).toHaveLength(1);
+  expect(o.notes).toHaveLength(1);
+  // While no worker ran, Lever was not touched: the profile went straight from Pending to Partial to Complete.
+  expect(await sys.certnTagSequence(opp)).toEqual(['CERTN - Pending', 'CERTN - Partial', 'CERTN - Complete']);
+});
