@@ -39,10 +39,11 @@ const ordering = proxyActivities<CheckActivities>({
   scheduleToCloseTimeout: '3 days',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
-// The report PDF can take a while to render on Certn's side.
+// The report PDF can take a while to render on Certn's side; the activity heartbeats while it waits, so an attempt
+// lost with its worker is retried after the heartbeat timeout rather than the whole 10 minutes.
 const reports = proxyActivities<CheckActivities>({
   startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '1 minute',
+  heartbeatTimeout: '20 seconds',
   scheduleToCloseTimeout: '3 days',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });

@@ -383,6 +383,14 @@ export class System {
     });
   }
 
+  /** Waits until the check is parked on its timer or a signal: no activity and no workflow task in flight. */
+  async waitForIdle(teamId: string, opportunityId: string): Promise<void> {
+    await this.waitFor('the check to be idle', async () => {
+      const { raw } = await this.handle(teamId, opportunityId).describe();
+      return (raw.pendingActivities ?? []).length === 0 && !raw.pendingWorkflowTask;
+    });
+  }
+
   /** Writes the closed run's history as a replay fixture when RECORD_HISTORIES=1. */
   async recordHistory(teamId: string, opportunityId: string, name: string): Promise<number> {
     const history = await this.handle(teamId, opportunityId).fetchHistory();
