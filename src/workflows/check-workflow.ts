@@ -135,24 +135,27 @@ export async function backgroundCheck(input: CheckWorkflowInput): Promise<CheckS
         }
         continue;
       }
-      if (!opp.package) {
-        throw ApplicationFailure.nonRetryable(
-          'No package: the team has no default package and no candidate tag names one',
-          'NoPackage',
-        );
-      }
-      state.packageName = opp.package.name;
-      upsertSearchAttributes([{ key: SA_PACKAGE, value: opp.package.name }]);
-      await showStatus('Pending', `package ${opp.package.name}`);
+      const pkg = opp.package;
+      if (!pkg) return notOrdered('the team has no default package and no candidate tag names one', 'NoPackage');
+      state.packageName = pkg.name;
+      upsertSearchAttributes([{ key: SA_PACKAGE, value: pkg.name }]);
+      await showStatus('Pending', `package ${pkg.name}`);
       const orderedAfter = new Date(Date.now() - 2 * 60_000).toISOString(); // slack for clock skew with Certn
-      const order = await ordering.orderCase({
-        teamId,
-        opportunityId,
-        workflowId: workflowInfo().workflowId,
-        checkTypes: opp.package.checkTypes,
-        orderedAfter,
-        earlierCaseIds: opp.existingCaseId ? [opp.existingCaseId] : [],
-      });
+      let order: { caseId: string };
+      try {
+        order = await ordering.orderCase({
+          teamId,
+          opportunityId,
+          workflowId: workflowInfo().workflowId,
+          checkTypes: pkg.checkTypes,
+          orderedAfter,
+          earlierCaseIds: opp.existingCaseId ? [opp.existingCaseId] : [],
+        });
+      } catch (err) {
+        if (!(err instanceof ActivityFailure)) throw err;
+        const cause = err.cause instanceof ApplicationFailure ? err.cause : undefined;
+        return notOrdered(cause?.message ?? err.message, cause?.type ?? 'OrderFailed');
+      }
       state.caseId = order.caseId;
       state.caseOrderedAt = new Date().toISOString();
       upsertSearchAttributes([{ key: SA_CASE, value: order.caseId }]);
@@ -210,6 +213,16 @@ export async function backgroundCheck(input: CheckWorkflowInput): Promise<CheckS
     if (longHistory && cancelReason === undefined) {
       await continueAsNew<typeof backgroundCheck>({ teamId, opportunityId, carried: state, rerun: input.rerun });
     }
+  }
+
+  /**
+   * Nothing could be ordered, for good: the recruiter sees an error tag instead of a Pending that never moves, and
+   * the run fails with the cause's type so operators find it in the UI (an operator re-run tries again).
+   */
+  async function notOrdered(reason: string, type: string): Promise<never> {
+    state.lastError = `order: ${reason}`;
+    await showStatus('NotOrdered', reason);
+    throw ApplicationFailure.nonRetryable(`Nothing was ordered: ${reason}`, type);
   }
 
   async function finish(status: CheckStatus): Promise<void> {

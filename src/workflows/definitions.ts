@@ -37,6 +37,7 @@ export const CHECK_STATUSES = [
   'NotInTriggerStage', // the webhook's unsigned data did not match Lever: nothing ordered
   'AlreadyChecked', // a case already exists for this opportunity: nothing ordered
   'ErrorNoEmail',
+  'NotOrdered', // Certn refused the order for good (a revoked key, a rejected check type) or no package applies
   'Pending',
   'InviteUndeliverable',
   'ApplicantExpired',

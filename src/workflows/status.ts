@@ -7,6 +7,7 @@ export const TAG_PREFIX = 'CERTN - ';
 /** The Lever tag for each status that shows one. Statuses without a tag leave the candidate's tags alone. */
 export const STATUS_TAGS: Partial<Record<CheckStatus, string>> = {
   ErrorNoEmail: 'CERTN - Error (No Email)',
+  NotOrdered: 'CERTN - Error (Not Ordered)',
   Pending: 'CERTN - Pending',
   Analyzing: 'CERTN - Analyzing',
   Partial: 'CERTN - Partial',

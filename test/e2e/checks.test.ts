@@ -216,6 +216,46 @@ describe('statuses the seed does not name', () => {
   });
 });
 
+describe('an order Certn refuses', () => {
+  it('tags Error (Not Ordered), fails the run with the cause, and an operator re-run orders once the key is fixed', async () => {
+    const local = await System.start({ certnStepMs: null, pollIntervalMs: 60_000 });
+    try {
+      const t = await local.setupTeam();
+      const addr = email();
+      const opp = await local.createCandidate({ emails: [addr] });
+      // The admin pastes a wrong Certn key: Certn answers 401, which no retry can fix.
+      const patched = await local.admin('PATCH', `/teams/${t.id}`, { certn: { apiKey: 'revoked-certn-key' } });
+      expect(patched.status).toBe(200);
+      await local.moveTo(opp, TRIGGER_STAGE);
+      const failure = await local.result(t.id, opp).then(
+        () => undefined,
+        (err: { cause?: { type?: string } }) => err.cause,
+      );
+      expect(failure?.type).toBe('Certn.client_error');
+      const state = await local.state(t.id, opp);
+      expect(state.status).toBe('NotOrdered');
+      expect(state.caseId).toBeUndefined();
+      expect(state.lastError).toContain('401');
+      expect(JSON.stringify(state)).not.toContain('revoked-certn-key');
+      expect(await local.casesFor(addr)).toHaveLength(0);
+      const certnTags = async () =>
+        (await local.opportunity(opp)).data.tags.filter((tag: string) => tag.startsWith('CERTN - '));
+      expect(await certnTags()).toEqual(['CERTN - Error (Not Ordered)']);
+      await local.recordHistory(t.id, opp, 'not-ordered');
+
+      expect((await local.admin('PATCH', `/teams/${t.id}`, { certn: { apiKey: CERTN_KEY } })).status).toBe(200);
+      expect((await local.admin('POST', `/teams/${t.id}/checks/${opp}/rerun`)).status).toBe(202);
+      const caseId = await local.waitFor('the case id', async () => (await local.state(t.id, opp)).caseId);
+      await local.advanceCase(caseId, 20);
+      expect((await local.result(t.id, opp)).status).toBe('Complete');
+      expect(await local.casesFor(addr)).toHaveLength(1);
+      expect(await certnTags()).toEqual(['CERTN - Complete']);
+    } finally {
+      await local.stop();
+    }
+  });
+});
+
 describe('forged webhook data', () => {
   it('orders nothing when Lever does not show the stage entry the (unsigned) data claims', async () => {
     const addr = email();
