@@ -82,8 +82,23 @@ async function main(): Promise<void> {
   const baseUrl = publicBaseUrl(config);
   const reportLinks = new ReportLinks(baseUrl, createHmac('sha256', masterKey).update('report-links').digest());
 
-  // The SDK's own logs at the configured level; Ctrl-C is handled below, in order, not by the SDK.
-  Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL.toUpperCase() as 'INFO'), shutdownSignals: [] });
+  // The SDK's own logs (worker, workflow `log` calls) as JSON lines like the rest, at the configured level;
+  // Ctrl-C is handled below, in order, not by the SDK.
+  const sdkLog = createLogger('temporal');
+  Runtime.install({
+    logger: new DefaultLogger(config.LOG_LEVEL.toUpperCase() as 'INFO', ({ level, message, meta }) => {
+      const to =
+        level === 'TRACE' || level === 'DEBUG'
+          ? 'debug'
+          : level === 'WARN'
+            ? 'warn'
+            : level === 'ERROR'
+              ? 'error'
+              : 'info';
+      sdkLog[to](message, meta);
+    }),
+    shutdownSignals: [],
+  });
   const workerConnection = await NativeConnection.connect({ address });
   const worker = await createCheckWorker({
     connection: workerConnection,
