@@ -4,10 +4,18 @@ import { ApplicationFailure } from '@temporalio/common';
 import { CertnApiError } from '../certn/client';
 import { LeverApiError } from '../lever/client';
 
+/**
+ * Failure messages land in workflow history and the UI, which hold no personal data: an e-mail address that an API
+ * echoes in an error detail (a validation message, say) is masked.
+ */
+export function withoutEmails(text: string): string {
+  return text.replace(/[^\s@"'<>(),;:]+@[^\s@"'<>(),;:]+\.[^\s@"'<>(),;:]+/g, '[e-mail]');
+}
+
 export function toFailure(err: unknown): unknown {
   if (err instanceof LeverApiError) {
     return ApplicationFailure.create({
-      message: `Lever ${err.status || 'network'} ${err.code}: ${err.message}`,
+      message: withoutEmails(`Lever ${err.status || 'network'} ${err.code}: ${err.message}`),
       type: `Lever.${err.code}`,
       nonRetryable: !err.retryable,
       ...(err.retryAfterMs !== undefined ? { nextRetryDelay: err.retryAfterMs } : {}),
@@ -15,7 +23,7 @@ export function toFailure(err: unknown): unknown {
   }
   if (err instanceof CertnApiError) {
     return ApplicationFailure.create({
-      message: `Certn ${err.status || 'network'} ${err.type}: ${err.message}`,
+      message: withoutEmails(`Certn ${err.status || 'network'} ${err.type}: ${err.message}`),
       type: `Certn.${err.type}`,
       nonRetryable: !err.retryable,
       ...(err.retryAfterMs !== undefined ? { nextRetryDelay: err.retryAfterMs } : {}),
