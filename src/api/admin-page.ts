@@ -109,12 +109,13 @@ export function adminPageHtml(nonce: string): string {
     var sel = $('teams'); sel.textContent = '';
     data.teams.forEach(function (t) { sel.appendChild(option(t.id, t.name + (t.enabled ? ' (enabled)' : ''))); });
     if (selectId) sel.value = selectId;
-    if (sel.value) render(data.teams.find(function (t) { return t.id === sel.value; }));
+    if (sel.value) { render(data.teams.find(function (t) { return t.id === sel.value; })); show('Loaded ' + data.teams.length + ' team(s)', true); }
     else show('No team yet: create one.', true);
   }
 
   function render(t) {
     current = t;
+    Array.prototype.forEach.call($('teams').options, function (o) { if (o.value === t.id) o.textContent = t.name + (t.enabled ? ' (enabled)' : ''); });
     var f = $('settings');
     f.elements['name'].value = t.name;
     f.elements['lever.triggerStageName'].value = t.lever.triggerStageName || '';
@@ -132,15 +133,15 @@ export function adminPageHtml(nonce: string): string {
       var tr = document.createElement('tr');
       var def = document.createElement('td'); var r = document.createElement('input'); r.type = 'radio'; r.name = 'def';
       r.checked = p.id === t.defaultPackageId;
-      r.onchange = function () { api('POST', '/teams/' + t.id + '/packages/' + p.id + '/default').then(function (x) { render(x); show('Default package: ' + p.name, true); }); };
+      r.onchange = function () { api('POST', '/teams/' + t.id + '/packages/' + p.id + '/default').then(function (x) { render(x); show('Default package: ' + p.name, true); }, function () { render(current); }); };
       def.appendChild(r); tr.appendChild(def);
       var n = document.createElement('td'); n.textContent = p.name; tr.appendChild(n);
       var c = document.createElement('td'); c.textContent = p.checkTypes.join(', '); tr.appendChild(c);
       var a = document.createElement('td');
       var ren = document.createElement('button'); ren.textContent = 'Rename';
-      ren.onclick = function () { var nn = prompt('New name', p.name); if (nn) api('PATCH', '/teams/' + t.id + '/packages/' + p.id, { name: nn }).then(function () { return refresh('Renamed'); }); };
+      ren.onclick = function () { var nn = prompt('New name', p.name); if (nn) api('PATCH', '/teams/' + t.id + '/packages/' + p.id, { name: nn }).then(function () { return refresh('Renamed'); }).catch(function () {}); };
       var del = document.createElement('button'); del.textContent = 'Delete';
-      del.onclick = function () { if (confirm('Delete ' + p.name + '?')) api('DELETE', '/teams/' + t.id + '/packages/' + p.id).then(function () { return refresh('Deleted'); }); };
+      del.onclick = function () { if (confirm('Delete ' + p.name + '?')) api('DELETE', '/teams/' + t.id + '/packages/' + p.id).then(function () { return refresh('Deleted'); }).catch(function () {}); };
       a.appendChild(ren); a.appendChild(del); tr.appendChild(a);
       tb.appendChild(tr);
     });
@@ -177,7 +178,11 @@ export function adminPageHtml(nonce: string): string {
     if (!current) return;
     var types = Array.prototype.map.call(document.querySelectorAll('#pkgTypes input:checked'), function (c) { return c.value; });
     api('POST', '/teams/' + current.id + '/packages', { name: $('pkgName').value, checkTypes: types })
-      .then(function () { $('pkgName').value = ''; return refresh('Package added'); }).catch(function () {});
+      .then(function () {
+        $('pkgName').value = '';
+        document.querySelectorAll('#pkgTypes input:checked').forEach(function (c) { c.checked = false; });
+        return refresh('Package added');
+      }).catch(function () {});
   };
   $('enable').onclick = function () {
     if (!current) return;
