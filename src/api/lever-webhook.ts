@@ -160,7 +160,7 @@ export function leverWebhookRouter(deps: LeverWebhookDeps): express.Router {
       teamId,
       body.token,
       body.triggeredAt,
-      Date.now() - DELIVERY_CLAIM_LEASE_MS,
+      deps.now() - DELIVERY_CLAIM_LEASE_MS,
     );
     if (claim === 'handed') {
       log.info('lever webhook ignored: delivery already seen', octx);

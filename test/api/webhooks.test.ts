@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { createApiApp } from '../../src/api/app';
 import { CheckGateway, TemporalCheckGateway, TemporalUnavailableError } from '../../src/api/check-gateway';
+import { DELIVERY_CLAIM_LEASE_MS } from '../../src/api/lever-webhook';
 import { CertnClient } from '../../src/certn/client';
 import { certnSignature } from '../../src/certn/signature';
 import { leverSignature } from '../../src/lever/signature';
@@ -761,12 +762,12 @@ describeTemporal('Lever webhook → a real Temporal server', () => {
     expect(await signalCount(wid, stageEnteredSignal.name)).toBe(1);
   });
 
-  it('a delivery token stays used across a restart of the store (a re-run after the restart starts nothing)', async () => {
+  it('a delivery token stays used across a restart (a re-run starts nothing); a claim a crash left behind is taken over once it lapses', async () => {
     const dir = tmpDir('webhooks-restart-');
     const key = randomBytes(32);
     const signatureToken = 'restart-sigtok-' + randomBytes(16).toString('hex');
     restartSecrets.push(signatureToken);
-    const boot = async () => {
+    const boot = async (now?: () => number) => {
       const store = new SqliteSettingsStore({ dataDir: dir, masterKey: key });
       const app = await listen(
         createApiApp({
@@ -776,6 +777,7 @@ describeTemporal('Lever webhook → a real Temporal server', () => {
           adminToken: ADMIN_TOKEN,
           leverBaseUrl: `${env.lever.url}/v1`,
           certnBaseUrl: env.certn.url,
+          ...(now ? { now } : {}),
         }),
       );
       const http = new Http(app.url);
@@ -809,6 +811,32 @@ describeTemporal('Lever webhook → a real Temporal server', () => {
     }
     expect(await runs(wid)).toHaveLength(1);
     expect(await signalCount(wid, stageEnteredSignal.name)).toBe(1);
+
+    // A process claims a delivery and dies before handing it to Temporal (the claim is what it left behind).
+    const orphan = stageChange(signatureToken, 'opp-t10');
+    const orphanWid = checkWorkflowId(t.id, 'opp-t10');
+    started.push(orphanWid);
+    const three = await boot();
+    try {
+      expect(await three.store.claimLeverDelivery(t.id, orphan.token, orphan.triggeredAt, 0)).toBe('claimed');
+      // Lever's retry soon after: the claim may still be in flight somewhere, so no 2xx and nothing started
+      const early = await three.http.post(path, orphan, { token: null });
+      expect(early.status).toBe(503);
+      expect(early.json.error).toBe('in_flight');
+      expect(await exists(orphanWid)).toBe(false);
+    } finally {
+      await three.stop();
+    }
+    // Lever's next retry, after the claim lease has lapsed: taken over and handed to Temporal, once.
+    const four = await boot(() => Date.now() + DELIVERY_CLAIM_LEASE_MS + 1000);
+    try {
+      expect((await four.http.post(path, orphan, { token: null })).json.outcome).toBe('accepted');
+      expect((await four.http.post(path, orphan, { token: null })).json.outcome).toBe('duplicate');
+    } finally {
+      await four.stop();
+    }
+    expect(await runs(orphanWid)).toHaveLength(1);
+    expect(await signalCount(orphanWid, stageEnteredSignal.name)).toBe(1);
   });
 
   it('a Certn event reaches the open check as a signal', async () => {
