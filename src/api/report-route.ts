@@ -16,8 +16,12 @@ export function reportRouter(deps: {
   waitMs?: number;
 }): express.Router {
   const router = express.Router();
-  router.get('/reports/:teamId/:caseId/:kind', async (req, res) => {
-    const { teamId, caseId, kind } = req.params;
+  router.get('/reports/:teamId/:caseId/:kind', (req, res, next) => {
+    serve(req, res).catch(next); // a store failure becomes a 500, never an unhandled rejection
+  });
+
+  async function serve(req: express.Request, res: express.Response): Promise<void> {
+    const { teamId, caseId, kind } = req.params as { teamId: string; caseId: string; kind: string };
     const sig = typeof req.query.sig === 'string' ? req.query.sig : '';
     if (!deps.reportLinks.verify(teamId, caseId, kind, sig)) {
       res.status(404).type('text/plain').send('No such report.');
@@ -51,6 +55,6 @@ export function reportRouter(deps: {
       const status = err instanceof CertnApiError && !err.retryable ? 502 : 503;
       res.status(status).type('text/plain').send('Certn could not provide the report right now.');
     }
-  });
+  }
   return router;
 }
