@@ -27,7 +27,9 @@ const EnvSchema = z.object({
   LEVER_SANDBOX_PORT: intFrom(4010),
   CERTN_SANDBOX_PORT: intFrom(4020),
   /** Lever webhooks whose triggeredAt is further than this from now are rejected (replay defence). */
-  LEVER_WEBHOOK_WINDOW_SECONDS: intFrom(15 * 60),
+  // Wide enough for Lever's own retries (five more, with growing waits) to outlast a long Temporal outage: every
+  // token is remembered for the whole window, and the workflow confirms the stage from Lever before ordering.
+  LEVER_WEBHOOK_WINDOW_SECONDS: intFrom(48 * 60 * 60),
   /** How often an open check polls Certn when no callback arrives. */
   CERTN_POLL_INTERVAL_SECONDS: intFrom(15 * 60),
   /** How long a check waits for an e-mail to be added after tagging `CERTN - Error (No Email)`. */

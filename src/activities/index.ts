@@ -143,9 +143,11 @@ export function createActivities(deps: ActivityDeps) {
   }
 
   /**
-   * The case an earlier attempt of this very order created before failing, if any: same e-mail and check types,
-   * created since the workflow decided to order, and not belonging to anything else — not mapped to another check
-   * (the same person applying twice), and not one of this opportunity's earlier cases (an operator re-run).
+   * The case an earlier attempt of this very order created before failing, if any: same e-mail, created since the
+   * workflow decided to order, and not belonging to anything else — not mapped to another check (the same person
+   * applying twice), and not one of this opportunity's earlier cases (an operator re-run). The check types only rank
+   * the candidates: Certn may list a fresh case's checks differently from the order (the shape is unconfirmed), and
+   * missing our own case here would order a second, billable one.
    */
   async function findEarlierAttempt(
     input: OrderInput,
@@ -153,10 +155,10 @@ export function createActivities(deps: ActivityDeps) {
     email: string,
   ): Promise<CertnCase | undefined> {
     const wanted = [...input.checkTypes].sort().join(',');
+    const sameTypes = (c: CertnCase) => [...c.checks.map((k) => k.check_type)].sort().join(',') === wanted;
     const candidates = (await certn.listCases({ emailAddress: email, orderTimeframeAfter: input.orderedAfter }))
-      .filter((c) => [...c.checks.map((k) => k.check_type)].sort().join(',') === wanted)
       .filter((c) => !input.earlierCaseIds.includes(c.id))
-      .sort((a, b) => b.created.localeCompare(a.created));
+      .sort((a, b) => Number(sameTypes(b)) - Number(sameTypes(a)) || b.created.localeCompare(a.created));
     for (const c of candidates) {
       const owner = await store.findCheckByCertnObject(input.teamId, c.id);
       if (!owner || (owner.workflowId === input.workflowId && owner.opportunityId === input.opportunityId)) return c;
@@ -193,33 +195,42 @@ export function createActivities(deps: ActivityDeps) {
     return link;
   }
 
-  /** Generates the final report, downloads the PDF and attaches it, unless a retry finds it already attached. */
+  /**
+   * Generates the final report, downloads the PDF and attaches it, unless an earlier attempt already did. Heartbeats
+   * all along, so only a dead worker's attempt times out (after the heartbeat timeout) and no second attempt runs
+   * beside a live one; the file list is read right before the upload, which keeps the window for a double upload to
+   * that one request.
+   */
   async function attachReportPdf(teamId: string, opportunityId: string, caseId: string): Promise<{ fileId: string }> {
     const { config, lever, certn } = await team(teamId);
     const performAs = config.lever.performAsUserId;
     if (!performAs) throw permanent('no Lever user is set for file uploads (perform_as)', 'MissingSetting');
-    const name = `${REPORT_FILE_PREFIX}${caseId}.pdf`;
-    const existing = (await lever.listFiles(opportunityId)).find((f) => f.name === name);
-    if (existing) return { fileId: existing.id };
-
-    let report = await certn.generateReport(caseId);
-    const pollMs = deps.reportPollMs ?? 1000;
-    while (report.status === 'PENDING') {
-      Context.current().heartbeat();
-      await Context.current().sleep(pollMs);
-      report = await certn.getReportFile(report.id);
+    const ctx = Context.current();
+    const beat = setInterval(() => ctx.heartbeat(), 2_000);
+    try {
+      let report = await certn.generateReport(caseId);
+      const pollMs = deps.reportPollMs ?? 1000;
+      while (report.status === 'PENDING') {
+        await ctx.sleep(pollMs);
+        report = await certn.getReportFile(report.id);
+      }
+      if (report.status !== 'COMPLETE' || !report.pdf_url) {
+        throw new Error(`Certn report ${report.id} ended ${report.status}; generating it again`);
+      }
+      const pdf = await certn.downloadPdf(report.pdf_url);
+      const name = `${REPORT_FILE_PREFIX}${caseId}.pdf`;
+      const existing = (await lever.listFiles(opportunityId)).find((f) => f.name === name);
+      if (existing) return { fileId: existing.id };
+      const file = await lever.uploadFile(
+        opportunityId,
+        { name, content: pdf, contentType: 'application/pdf' },
+        performAs,
+      );
+      log.info('report attached', { teamId, opportunityId, caseId, fileId: file.id, bytes: pdf.byteLength });
+      return { fileId: file.id };
+    } finally {
+      clearInterval(beat);
     }
-    if (report.status !== 'COMPLETE' || !report.pdf_url) {
-      throw new Error(`Certn report ${report.id} ended ${report.status}; generating it again`);
-    }
-    const pdf = await certn.downloadPdf(report.pdf_url);
-    const file = await lever.uploadFile(
-      opportunityId,
-      { name, content: pdf, contentType: 'application/pdf' },
-      performAs,
-    );
-    log.info('report attached', { teamId, opportunityId, caseId, fileId: file.id, bytes: pdf.byteLength });
-    return { fileId: file.id };
   }
 
   /** One short note at the end; a retry after an uncertain failure finds the first one by its marker. */

@@ -216,6 +216,9 @@ export class CertnClient {
       log.warn('certn request failed', { method, path, status: err.status, type: err.type, retryable: err.retryable });
       throw err;
     }
+    // A 2xx to a POST whose body we cannot read: Certn has acted (an order placed, say). Retryable, so the activity
+    // reconciles on its next attempt (an order looks for the case it placed) instead of giving up on a paid case.
+    const actedOn = method === 'POST';
     const text = await this.readBody(what, res, 'text');
     let json: unknown;
     try {
@@ -225,7 +228,7 @@ export class CertnClient {
         message: `${what}: response is not JSON`,
         status: res.status,
         type: 'bad_response',
-        retryable: false,
+        retryable: actedOn,
       });
     }
     const parsed = schema.safeParse(json);
@@ -235,7 +238,7 @@ export class CertnClient {
         message: `${what}: unexpected response shape (${issues.join('; ')})`,
         status: res.status,
         type: 'bad_response',
-        retryable: false,
+        retryable: actedOn,
       });
     }
     log.debug('certn request ok', { method, path, status: res.status, ms: Date.now() - started });

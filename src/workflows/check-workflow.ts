@@ -18,14 +18,13 @@ import {
   CheckState,
   CheckStatus,
   CheckWorkflowInput,
-  StageEntered,
   cancelSignal,
   certnEventSignal,
   stageEnteredSignal,
   stateQuery,
 } from './definitions';
 import { SA_CASE, SA_PACKAGE, SA_STATUS } from './search-attributes';
-import { STATUS_TAGS, hasResults, isTerminal, nextStatus, statusFromCase } from './status';
+import { CaseSnapshot, STATUS_TAGS, hasResults, isTerminal, nextStatus, statusFromCase } from './status';
 
 // Lever and Certn calls: retried with backoff until they succeed (429, 5xx, timeouts); 4xx fail at once.
 const api = proxyActivities<CheckActivities>({
@@ -58,13 +57,14 @@ export async function backgroundCheck(input: CheckWorkflowInput): Promise<CheckS
     noteAdded: false,
     transitions: [],
   };
-  const stageEntries: StageEntered[] = [];
+  // Counters, not lists: a wait compares with the count taken before it, so nothing that lands meanwhile is lost.
+  let stageEntries = 0;
   let nudges = 0;
   let cancelReason: string | undefined;
 
   setHandler(stateQuery, () => state);
-  setHandler(stageEnteredSignal, (entry) => {
-    stageEntries.push(entry);
+  setHandler(stageEnteredSignal, () => {
+    stageEntries++;
   });
   setHandler(certnEventSignal, () => {
     nudges++;
@@ -111,6 +111,7 @@ export async function backgroundCheck(input: CheckWorkflowInput): Promise<CheckS
         await showStatus('Cancelled', cancelReason);
         return state;
       }
+      const entriesBefore = stageEntries; // a re-entry from here on wakes the no-e-mail wait below
       const opp = await api.inspectOpportunity(teamId, opportunityId, { requireTriggerStage: !input.rerun });
       if (!opp.inTriggerStage) {
         // The webhook's data is unsigned: if Lever does not show the stage entry, nothing happens.
@@ -118,15 +119,17 @@ export async function backgroundCheck(input: CheckWorkflowInput): Promise<CheckS
         return state;
       }
       if (opp.existingCaseId && !input.rerun) {
+        // Never a second case by itself: follow the one this opportunity has (finished or not; links, file and
+        // note are found, not repeated), so this run shows the check's real state.
         state.caseId = opp.existingCaseId;
-        record('AlreadyChecked', `case ${opp.existingCaseId} was already ordered for this opportunity`);
-        return state;
+        upsertSearchAttributes([{ key: SA_CASE, value: opp.existingCaseId }]);
+        record('Resumed', `following case ${opp.existingCaseId}, ordered earlier for this opportunity`);
+        break;
       }
       if (!opp.hasEmail) {
         if (state.status !== 'ErrorNoEmail') await showStatus('ErrorNoEmail');
-        stageEntries.length = 0;
         const movedAgain = await condition(
-          () => stageEntries.length > 0 || cancelReason !== undefined,
+          () => stageEntries > entriesBefore || cancelReason !== undefined,
           timings.noEmailWaitMs,
         );
         if (!movedAgain) {
@@ -140,6 +143,7 @@ export async function backgroundCheck(input: CheckWorkflowInput): Promise<CheckS
       state.packageName = pkg.name;
       upsertSearchAttributes([{ key: SA_PACKAGE, value: pkg.name }]);
       await showStatus('Pending', `package ${pkg.name}`);
+      if (cancelReason !== undefined) continue; // cancelled while the tag was set: order nothing
       const orderedAfter = new Date(Date.now() - 2 * 60_000).toISOString(); // slack for clock skew with Certn
       let order: { caseId: string };
       try {
@@ -186,20 +190,22 @@ export async function backgroundCheck(input: CheckWorkflowInput): Promise<CheckS
         state.lastError = `cancel: ${err.cause?.message ?? err.message}`;
       }
     }
-    const snapshot = await api.readCase(teamId, caseId, workflowInfo().workflowId);
-    state.certnStatus = snapshot.overallStatus;
-    const { shown, progress } = nextStatus(state.progress, statusFromCase(snapshot));
-    state.progress = progress;
-    if (shown !== state.status) await showStatus(shown, `Certn: ${snapshot.overallStatus}`);
+    const snapshot = await readCase();
+    if (snapshot) {
+      state.certnStatus = snapshot.overallStatus;
+      const { shown, progress } = nextStatus(state.progress, statusFromCase(snapshot));
+      state.progress = progress;
+      if (shown !== state.status) await showStatus(shown, `Certn: ${snapshot.overallStatus}`);
 
-    if (hasResults(snapshot) && !state.reportLink && shown !== 'Complete') {
-      await onLever('interim report link', async () => {
-        state.reportLink = await api.setReportLink(teamId, opportunityId, caseId, 'interim');
-      });
-    }
-    if (isTerminal(shown)) {
-      await finish(shown);
-      return state;
+      if (hasResults(snapshot) && !state.reportLink && shown !== 'Complete') {
+        await onLever('interim report link', async () => {
+          state.reportLink = await api.setReportLink(teamId, opportunityId, caseId, 'interim');
+        });
+      }
+      if (isTerminal(shown)) {
+        await finish(shown);
+        return state;
+      }
     }
     if (Date.now() - followingSince > timings.caseMaxWaitMs) {
       record(state.status, 'stopped following the case: it stayed open longer than the configured maximum');
@@ -212,6 +218,22 @@ export async function backgroundCheck(input: CheckWorkflowInput): Promise<CheckS
     // A pending cancel is handled first: it would not survive the hand-over to the next run.
     if (longHistory && cancelReason === undefined) {
       await continueAsNew<typeof backgroundCheck>({ teamId, opportunityId, carried: state, rerun: input.rerun });
+    }
+  }
+
+  /**
+   * The case as Certn has it now, or null after a Certn error no retry fixes (an expired key, say): the check then
+   * waits for the next poll or nudge instead of failing, and carries on by itself once an admin fixes the setting.
+   */
+  async function readCase(): Promise<CaseSnapshot | null> {
+    try {
+      return await api.readCase(teamId, caseId, workflowInfo().workflowId);
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      state.lastError = `read case: ${err.cause?.message ?? err.message}`;
+      setCurrentDetails(describe(state));
+      log.warn('certn case read failed', { teamId, opportunityId, caseId, error: state.lastError });
+      return null;
     }
   }
 

@@ -35,7 +35,7 @@ export const cancelSignal = defineSignal<[CancelRequest]>('cancel');
 export const CHECK_STATUSES = [
   'Starting',
   'NotInTriggerStage', // the webhook's unsigned data did not match Lever: nothing ordered
-  'AlreadyChecked', // a case already exists for this opportunity: nothing ordered
+  'Resumed', // a new run (the candidate re-entered the stage) follows the case the opportunity already has
   'ErrorNoEmail',
   'NotOrdered', // Certn refused the order for good (a revoked key, a rejected check type) or no package applies
   'Pending',

@@ -108,22 +108,81 @@ describe('one check per opportunity', () => {
     await sys.advanceCase(caseId, 20);
     const done = await sys.result(team.id, opp);
     expect(done.status).toBe('Complete');
+    const tagsBefore = await sys.certnTagSequence(opp);
 
     await sys.moveTo(opp, 'Phone Screen');
-    await sys.moveTo(opp, TRIGGER_STAGE); // after: a new run finds the case and stops
+    await sys.moveTo(opp, TRIGGER_STAGE); // after: a new run follows the finished case, orders nothing
     const after = await sys.waitFor('the re-entry run', async () => {
       const d = await sys.handle(team.id, opp).describe();
       return d.runId !== runId && d.status.name === 'COMPLETED' ? d : undefined;
     });
     expect(after).toBeDefined();
     const again = await sys.result(team.id, opp);
-    expect(again.status).toBe('AlreadyChecked');
+    expect(again.status).toBe('Complete');
     expect(again.caseId).toBe(caseId);
+    expect(again.transitions.map((t) => t.status)).toEqual(['Resumed', 'Complete']);
+    expect(await sys.certnTagSequence(opp)).toEqual(tagsBefore); // the profile was not touched again
     expect(await sys.casesFor(addr)).toHaveLength(1);
     const o = await sys.opportunity(opp);
     expect(o.files).toHaveLength(1);
     expect(o.notes).toHaveLength(1);
     expect(o.data.tags.filter((t: string) => t.startsWith('CERTN - '))).toEqual(['CERTN - Complete']);
+  });
+
+  it('resumes the open case when the candidate re-enters the stage after an operator terminated the check', async () => {
+    const addr = email();
+    const opp = await sys.createCandidate({ emails: [addr] });
+    await sys.moveTo(opp, TRIGGER_STAGE);
+    const caseId = await caseIdOf(opp);
+    await sys.waitForIdle(team.id, opp);
+    await sys.handle(team.id, opp).terminate('terminated by mistake in the UI');
+
+    await sys.moveTo(opp, 'Phone Screen');
+    await sys.moveTo(opp, TRIGGER_STAGE);
+    await sys.waitFor('the resumed run', async () => (await sys.state(team.id, opp)).status === 'Pending');
+    await sys.advanceCase(caseId, 20);
+    const done = await sys.result(team.id, opp);
+    expect(done.status).toBe('Complete');
+    expect(done.caseId).toBe(caseId);
+    expect(done.fileAttached).toBe(true);
+    expect(await sys.casesFor(addr)).toHaveLength(1);
+    const o = await sys.opportunity(opp);
+    expect(o.files).toHaveLength(1);
+    expect(o.notes).toHaveLength(1);
+  });
+
+  it('rides out a Certn key that stops working while it follows a case, and finishes once it is fixed', async () => {
+    const local = await System.start({ certnStepMs: null, pollIntervalMs: 60_000 });
+    try {
+      const t = await local.setupTeam();
+      const addr = email();
+      const opp = await local.createCandidate({ emails: [addr] });
+      await local.moveTo(opp, TRIGGER_STAGE);
+      const caseId = await local.waitFor('the case id', async () => (await local.state(t.id, opp)).caseId);
+      await local.waitForIdle(t.id, opp);
+      // The key expires (Certn answers 401 to every read); Certn's callbacks still arrive and nudge the check.
+      expect((await local.admin('PATCH', `/teams/${t.id}`, { certn: { apiKey: 'expired-certn-key' } })).status).toBe(
+        200,
+      );
+      await local.advanceCase(caseId, 4);
+      const stuck = await local.waitFor('the failed read', async () => {
+        const s = await local.state(t.id, opp);
+        return s.lastError?.startsWith('read case:') ? s : undefined;
+      });
+      expect(stuck.lastError).toContain('401');
+      expect(stuck.status).toBe('Pending');
+      const d = await local.handle(t.id, opp).describe();
+      expect(d.status.name).toBe('RUNNING');
+
+      expect((await local.admin('PATCH', `/teams/${t.id}`, { certn: { apiKey: CERTN_KEY } })).status).toBe(200);
+      await local.advanceCase(caseId, 20); // the next callback's read succeeds
+      const done = await local.result(t.id, opp);
+      expect(done.status).toBe('Complete');
+      expect(await local.casesFor(addr)).toHaveLength(1);
+      expect((await local.opportunity(opp)).files).toHaveLength(1);
+    } finally {
+      await local.stop();
+    }
   });
 
   it('orders a second case only when an operator re-runs the check', async () => {

@@ -54,9 +54,9 @@ describe('schemas', () => {
     expect(CHECK_TYPE_CATALOGUE).toEqual(expect.arrayContaining(['CRIMINAL_RECORD_CHECK', 'IDENTITY_VERIFICATION_1']));
     expect(new Set(CHECK_TYPE_CATALOGUE).size).toBe(CHECK_TYPE_CATALOGUE.length);
   });
-  it('passes unknown case fields through and rejects unknown overall statuses', () => {
+  it('passes unknown case fields through, and keeps a case with an overall status it does not know readable', () => {
     expect(CertnCaseSchema.parse(aCase())).toMatchObject({ extra_field: 'kept' });
-    expect(CertnCaseSchema.safeParse({ ...aCase(), overall_status: 'WAT' }).success).toBe(false);
+    expect(CertnCaseSchema.parse({ ...aCase(), overall_status: 'SOMETHING_NEW' }).overall_status).toBe('SOMETHING_NEW');
   });
 });
 
@@ -155,6 +155,14 @@ describe('CertnClient (mocked fetch)', () => {
       client(mockFetch(() => json({ id: 'r', status: 'DONE', pdf_url: null })).fn).getReportFile('r'),
     );
     expect(e3.type).toBe('bad_response');
+  });
+
+  it('treats an unreadable 2xx to a POST as retryable: Certn acted (an order was placed), the retry reconciles', async () => {
+    const order = { emailAddress: 'a@example.com', checkTypes: ['CRIMINAL_RECORD_CHECK'] };
+    const e1 = await catchErr(client(mockFetch(() => json({ id: 'c1' }, 201)).fn).orderCase(order));
+    expect(e1).toMatchObject({ type: 'bad_response', retryable: true });
+    const e2 = await catchErr(client(mockFetch(() => new Response('<html>', { status: 201 })).fn).orderCase(order));
+    expect(e2).toMatchObject({ type: 'bad_response', retryable: true });
   });
 
   it('listCases follows pages and is bounded even if the server never stops', async () => {
