@@ -122,6 +122,7 @@ describe('one check per opportunity', () => {
     expect(again.caseId).toBe(caseId);
     expect(again.transitions.map((t) => t.status)).toEqual(['Resumed', 'Complete']);
     expect(await sys.certnTagSequence(opp)).toEqual(tagsBefore); // the profile was not touched again
+    await sys.recordHistory(team.id, opp, 'resumed-after-complete');
     expect(await sys.casesFor(addr)).toHaveLength(1);
     const o = await sys.opportunity(opp);
     expect(o.files).toHaveLength(1);
@@ -180,6 +181,7 @@ describe('one check per opportunity', () => {
       expect(done.status).toBe('Complete');
       expect(await local.casesFor(addr)).toHaveLength(1);
       expect((await local.opportunity(opp)).files).toHaveLength(1);
+      await local.recordHistory(t.id, opp, 'certn-read-failure');
     } finally {
       await local.stop();
     }
