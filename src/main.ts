@@ -21,6 +21,7 @@ import { ensureSearchAttributes } from './temporal/search-attributes';
 import { createCheckWorker } from './worker';
 
 const log = createLogger('main');
+const SDK_LEVELS = { TRACE: 'debug', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
 
 /** What has been started so far, stopped in reverse order on Ctrl-C or when a later step fails. */
 const stops: (() => Promise<void>)[] = [];
@@ -86,17 +87,9 @@ async function main(): Promise<void> {
   // Ctrl-C is handled below, in order, not by the SDK.
   const sdkLog = createLogger('temporal');
   Runtime.install({
-    logger: new DefaultLogger(config.LOG_LEVEL.toUpperCase() as 'INFO', ({ level, message, meta }) => {
-      const to =
-        level === 'TRACE' || level === 'DEBUG'
-          ? 'debug'
-          : level === 'WARN'
-            ? 'warn'
-            : level === 'ERROR'
-              ? 'error'
-              : 'info';
-      sdkLog[to](message, meta);
-    }),
+    logger: new DefaultLogger(config.LOG_LEVEL.toUpperCase() as 'INFO', ({ level, message, meta }) =>
+      sdkLog[SDK_LEVELS[level]](message, meta),
+    ),
     shutdownSignals: [],
   });
   const workerConnection = await NativeConnection.connect({ address });

@@ -49,7 +49,6 @@ export const CASE_STATUSES = [
   'COMPLETE',
 ] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
-export const CaseStatusSchema = z.enum(CASE_STATUSES);
 export function isCaseStatus(value: unknown): value is CaseStatus {
   return typeof value === 'string' && (CASE_STATUSES as readonly string[]).includes(value);
 }
