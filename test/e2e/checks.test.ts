@@ -229,6 +229,29 @@ describe('operator cancel', () => {
     expect(o.notes).toHaveLength(1);
     await sys.recordHistory(team.id, opp, 'operator-cancel');
   });
+
+  it('orders nothing when the cancel lands while the Pending tag is being set', async () => {
+    const addr = email();
+    const opp = await sys.createCandidate({ emails: [addr] });
+    await sys.leverCtl('POST', '/faults', { latencyMs: 1500 }); // Lever is slow: the tag update takes a while
+    try {
+      await sys.moveTo(opp, TRIGGER_STAGE);
+      await sys.waitFor('the Pending tag update to be running', async () => {
+        const { raw } = await sys.handle(team.id, opp).describe();
+        return (raw.pendingActivities ?? []).some((a) => a.activityType?.name === 'setStatusTag');
+      });
+      const r = await sys.admin('POST', `/teams/${team.id}/checks/${opp}/cancel`, { reason: 'withdrew' });
+      expect(r.status).toBe(202);
+      const done = await sys.result(team.id, opp);
+      expect(done.status).toBe('Cancelled');
+      expect(done.caseId).toBeUndefined();
+    } finally {
+      await sys.leverCtl('DELETE', '/faults');
+    }
+    expect(await sys.casesFor(addr)).toHaveLength(0);
+    const o = await sys.opportunity(opp);
+    expect(o.data.tags.filter((t: string) => t.startsWith('CERTN - '))).toEqual(['CERTN - Cancelled']);
+  });
 });
 
 describe('statuses the seed does not name', () => {
