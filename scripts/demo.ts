@@ -24,7 +24,7 @@ const NAMESPACE = env.TEMPORAL_NAMESPACE ?? 'default';
 const STEP_MS = Number(env.DEMO_STEP_MS ?? 1500);
 const TIMEOUT_MS = Number(env.DEMO_TIMEOUT_SECONDS ?? 180) * 1000;
 
-// The sandboxes' seeded accounts (src/sandbox/*/README.md).
+// The sandboxes' seeded accounts (sandbox/*/README.md).
 const TEAM_NAME = 'Demo team';
 const TRIGGER_STAGE = 'Background Check';
 const LEVER_KEY = 'sandbox-lever-key';

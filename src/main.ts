@@ -11,8 +11,6 @@ import { createApiApp } from './api/app';
 import { TemporalCheckGateway } from './api/check-gateway';
 import { ConfigError, loadConfig, publicBaseUrl } from './config';
 import { createLogger, setLogLevel } from './logger';
-import { startCertnSandbox } from './sandbox/certn';
-import { startLeverSandbox } from './sandbox/lever';
 import { loadOrCreateAdminToken, loadOrCreateMasterKey } from './settings/crypto';
 import { openSqliteSettingsStore } from './settings/sqlite-store';
 import { ensureTemporalCli } from './temporal/cli';
@@ -40,6 +38,8 @@ async function main(): Promise<void> {
 
   let leverBaseUrl = config.LEVER_API_BASE_URL;
   if (!leverBaseUrl) {
+    // The sandboxes are a dev-only package (absent from a production install): loaded only when they are used.
+    const { startLeverSandbox } = await import('@lever-certn/sandbox/lever');
     const sandbox = await startLeverSandbox({ port: config.LEVER_SANDBOX_PORT, host: config.API_HOST });
     stops.push(() => sandbox.stop());
     leverBaseUrl = `${sandbox.url}/v1`;
@@ -47,6 +47,7 @@ async function main(): Promise<void> {
   }
   let certnBaseUrl = config.CERTN_API_BASE_URL;
   if (!certnBaseUrl) {
+    const { startCertnSandbox } = await import('@lever-certn/sandbox/certn');
     const sandbox = await startCertnSandbox({ port: config.CERTN_SANDBOX_PORT, host: config.API_HOST });
     stops.push(() => sandbox.stop());
     certnBaseUrl = sandbox.url;

@@ -2,8 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { createApiApp } from '../../src/api/app';
 import { TemporalUnavailableError } from '../../src/api/check-gateway';
-import { SEED_STAGES, startLeverSandbox, LeverSandbox } from '../../src/sandbox/lever';
-import { startCertnSandbox, CertnSandbox } from '../../src/sandbox/certn';
+import { SEED_STAGES, startLeverSandbox, LeverSandbox } from '@lever-certn/sandbox/lever';
+import { startCertnSandbox, CertnSandbox } from '@lever-certn/sandbox/certn';
 import { SqliteSettingsStore } from '../../src/settings/sqlite-store';
 import { checkWorkflowId } from '../../src/workflows/definitions';
 import {

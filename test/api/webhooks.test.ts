@@ -9,8 +9,8 @@ import { DELIVERY_CLAIM_LEASE_MS } from '../../src/api/lever-webhook';
 import { CertnClient } from '../../src/certn/client';
 import { certnSignature } from '../../src/certn/signature';
 import { leverSignature } from '../../src/lever/signature';
-import { SEED_STAGES, LeverSandbox, startLeverSandbox } from '../../src/sandbox/lever';
-import { CertnSandbox, startCertnSandbox } from '../../src/sandbox/certn';
+import { SEED_STAGES, LeverSandbox, startLeverSandbox } from '@lever-certn/sandbox/lever';
+import { CertnSandbox, startCertnSandbox } from '@lever-certn/sandbox/certn';
 import { SqliteSettingsStore } from '../../src/settings/sqlite-store';
 import { freePort } from '../../src/temporal/dev-server';
 import {

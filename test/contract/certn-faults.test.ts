@@ -1,7 +1,7 @@
 // Certn sandbox fault knobs: latency, error rate, rate-limit storm, uncertain orders, webhook drop/duplicate/delay/out-of-order.
 import { CertnApiError, CertnClient } from '../../src/certn/client';
 import { setLogSink } from '../../src/logger';
-import { startCertnSandbox, type CertnSandbox } from '../../src/sandbox/certn';
+import { startCertnSandbox, type CertnSandbox } from '@lever-certn/sandbox/certn';
 import { SEED_KEY, api, control, startReceiver, waitFor, type Receiver } from './certn-helpers';
 
 let sb: CertnSandbox;

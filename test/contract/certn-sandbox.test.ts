@@ -3,7 +3,7 @@ import { PDFDocument } from 'pdf-lib';
 import { CertnApiError, CertnClient } from '../../src/certn/client';
 import { CertnCaseSchema, CaseListSchema, ReportFileSchema } from '../../src/certn/schemas';
 import { setLogSink } from '../../src/logger';
-import { startCertnSandbox, type CertnSandbox } from '../../src/sandbox/certn';
+import { startCertnSandbox, type CertnSandbox } from '@lever-certn/sandbox/certn';
 import { SEED_KEY, api, control, extractPdfText, waitFor } from './certn-helpers';
 
 let sb: CertnSandbox;

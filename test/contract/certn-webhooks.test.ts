@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { CertnClient } from '../../src/certn/client';
 import { CertnWebhookEventSchema } from '../../src/certn/schemas';
 import { setLogSink } from '../../src/logger';
-import { startCertnSandbox, type CertnSandbox } from '../../src/sandbox/certn';
+import { startCertnSandbox, type CertnSandbox } from '@lever-certn/sandbox/certn';
 import { SEED_KEY, control, startReceiver, waitFor, type Receiver } from './certn-helpers';
 
 const SECRET = 'whsec_sandbox_test';

@@ -1,7 +1,7 @@
 // Shared helpers for the Lever sandbox contract tests (not a test file itself).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { LeverSandbox } from '../../src/sandbox/lever';
+import type { LeverSandbox } from '@lever-certn/sandbox/lever';
 
 export const SEED_KEY = 'sandbox-lever-key';
 export const basic = (key: string) => 'Basic ' + Buffer.from(`${key}:`).toString('base64');

@@ -1,7 +1,7 @@
 // The Lever sandbox driven over HTTP, through the project's LeverClient and raw fetch.
 import { LeverApiError, LeverClient, resetLeverRateLimiters } from '../../src/lever/client';
-import { setLogSink } from '../../src/logger';
-import { LeverSandbox, SEED_STAGES, startLeverSandbox } from '../../src/sandbox/lever';
+import { setSandboxLogSink } from '@lever-certn/sandbox';
+import { LeverSandbox, SEED_STAGES, startLeverSandbox } from '@lever-certn/sandbox/lever';
 import { api, basic, createOpp, ctl, SEED_KEY } from './lever-helpers';
 
 let sb: LeverSandbox;
@@ -21,7 +21,7 @@ async function leverErr(p: Promise<unknown>): Promise<LeverApiError> {
 }
 
 beforeAll(async () => {
-  setLogSink(() => undefined);
+  setSandboxLogSink(() => undefined);
   sb = await startLeverSandbox({ webhookRetryBaseMs: 5 });
 });
 afterAll(async () => {

@@ -4,7 +4,7 @@ import { LeverClient, resetLeverRateLimiters } from '../../src/lever/client';
 import { LeverWebhookBody, StageChangeData } from '../../src/lever/schemas';
 import { verifyLeverSignature } from '../../src/lever/signature';
 import { setLogSink } from '../../src/logger';
-import { LeverSandbox, SEED_STAGES, startLeverSandbox } from '../../src/sandbox/lever';
+import { LeverSandbox, SEED_STAGES, startLeverSandbox } from '@lever-certn/sandbox/lever';
 import { createOpp, ctl, SEED_KEY, startReceiver } from './lever-helpers';
 
 const BG = SEED_STAGES[2]!.id;

@@ -1,14 +1,14 @@
 // In-memory state and case lifecycle of the Certn sandbox (one customer account).
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { createLogger } from '../../logger';
+import { createLogger } from '../log';
 import {
   CLOSED_CHECK_STATUSES,
   type CaseStatus,
-  type CertnCase,
   type CheckStatus,
-  type ReportFile,
+  type PublicCase,
+  type PublicReportFile,
   type ReportFileStatus,
-} from '../../certn/schemas';
+} from './catalogue';
 import { renderReportPdf } from './pdf';
 import {
   DEFAULT_WEBHOOK_FAULTS,
@@ -435,7 +435,7 @@ export class CertnSandboxState {
   }
 
   // ── views ────────────────────────────────────────────────────────────────────────────────────────────────
-  publicCase(c: SandboxCase): CertnCase {
+  publicCase(c: SandboxCase): PublicCase {
     return {
       id: c.id,
       email_address: c.email_address,
@@ -446,7 +446,7 @@ export class CertnSandboxState {
     };
   }
 
-  publicReportFile(rf: SandboxReportFile): ReportFile & { case_id: string; created: string; modified: string } {
+  publicReportFile(rf: SandboxReportFile): PublicReportFile {
     return {
       id: rf.id,
       case_id: rf.case_id,

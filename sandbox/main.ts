@@ -2,7 +2,7 @@
 // service you run elsewhere at them. Ports: LEVER_SANDBOX_PORT (4010), CERTN_SANDBOX_PORT (4020); host
 // SANDBOX_HOST (127.0.0.1). State is in memory. Ctrl-C stops both.
 import { z } from 'zod';
-import { setLogLevel } from '../logger';
+import { setSandboxLogLevel } from './log';
 import { CertnSandbox, SEED_API_KEY as CERTN_SEED_KEY, startCertnSandbox } from './certn';
 import { LeverSandbox, SEED_API_KEY as LEVER_SEED_KEY, startLeverSandbox } from './lever';
 
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const env = parsed.data;
-  setLogLevel(env.LOG_LEVEL);
+  setSandboxLogLevel(env.LOG_LEVEL);
 
   let lever: LeverSandbox | undefined;
   let certn: CertnSandbox | undefined;
@@ -47,10 +47,10 @@ async function main(): Promise<void> {
   out('Sandboxes are running (state in memory):');
   out(`  Lever  ${lever.url}`);
   out(`         API      ${lever.url}/v1          (Basic auth, user ${LEVER_SEED_KEY}, empty password)`);
-  out(`         control  ${lever.url}/_sandbox    (no auth; see src/sandbox/lever/README.md)`);
+  out(`         control  ${lever.url}/_sandbox    (no auth; see sandbox/lever/README.md)`);
   out(`  Certn  ${certn.url}`);
   out(`         API      ${certn.url}/api/public  (Authorization: Api-Key ${CERTN_SEED_KEY})`);
-  out(`         control  ${certn.url}/_sandbox    (no auth; see src/sandbox/certn/README.md)`);
+  out(`         control  ${certn.url}/_sandbox    (no auth; see sandbox/certn/README.md)`);
   out();
   out(`Try: curl -u ${LEVER_SEED_KEY}: ${lever.url}/v1/stages`);
   out('Press Ctrl-C to stop.');

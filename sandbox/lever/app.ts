@@ -2,7 +2,7 @@
 // under /_sandbox (no auth) for tests and demos. See README.md next to this file.
 import Busboy from 'busboy';
 import express, { NextFunction, Request, Response } from 'express';
-import { createLogger } from '../../logger';
+import { createLogger } from '../log';
 import {
   ApiKeyRec,
   LeverSandboxState,

@@ -1,7 +1,7 @@
 // The Lever sandbox: a local HTTP server implementing contracts/lever.md plus a control surface (README.md).
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLogger } from '../../logger';
+import { createLogger } from '../log';
 import { createLeverSandboxApp } from './app';
 import { createState, LeverSandboxState, SandboxConfig } from './state';
 import { WebhookDispatcher } from './webhooks';

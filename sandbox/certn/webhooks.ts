@@ -1,9 +1,9 @@
 // Certn sandbox webhook dispatcher: endpoint verification (challenge), signed thin payloads, retries with
 // exponential backoff, fault injection (drop, duplicate, delay, out-of-order) and a delivery log.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createLogger } from '../../logger';
-import { certnSignature } from '../../certn/signature';
-import type { CertnWebhookEvent } from '../../certn/schemas';
+import { createLogger } from '../log';
+import { signCertnBody } from './signature';
+import type { WebhookEvent } from './catalogue';
 
 const log = createLogger('certn-sandbox-webhooks');
 
@@ -49,7 +49,7 @@ export type DeliveryState = 'pending' | 'delivered' | 'failed' | 'dropped' | 'sk
 export interface DeliveryRecord {
   /** Order in which the sandbox emitted the event (1-based, monotonic across resets of the log). */
   seq: number;
-  event: CertnWebhookEvent;
+  event: WebhookEvent;
   state: DeliveryState;
   /** Why an event was skipped or dropped. */
   reason?: string;
@@ -162,8 +162,8 @@ export class WebhookDispatcher {
   }
 
   /** Emits one thin event. Never throws; the outcome is visible in the delivery log. */
-  emit(eventType: string, objectType: string, objectId: string): CertnWebhookEvent {
-    const event: CertnWebhookEvent = {
+  emit(eventType: string, objectType: string, objectId: string): WebhookEvent {
+    const event: WebhookEvent = {
       id: randomUUID(),
       event_type: eventType,
       object_id: objectId,
@@ -275,7 +275,7 @@ export class WebhookDispatcher {
         signal: ac.signal,
         headers: {
           'Content-Type': 'application/json',
-          'X-Signature': certnSignature(this.secret, body),
+          'X-Signature': signCertnBody(this.secret, body),
           'User-Agent': 'certn-sandbox',
         },
         body,

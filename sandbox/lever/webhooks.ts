@@ -1,8 +1,8 @@
 // Webhook deliveries of the Lever sandbox: signed bodies exactly as contracts/lever.md shows, Lever's retries
 // (any non-2xx or timeout, up to `webhookMaxRetries` more attempts with doubling waits), a delivery log, re-runs
 // of old deliveries with the byte-identical body, and the webhook fault knobs (drop, duplicate, delay, out of order).
-import { createLogger } from '../../logger';
-import { leverSignature } from '../../lever/signature';
+import { createLogger } from '../log';
+import { signLeverDelivery } from './signature';
 import { DeliveryRec, LeverSandboxState, newId, randomToken, WebhookRec } from './state';
 
 const log = createLogger('lever-sandbox-webhooks');
@@ -33,7 +33,7 @@ export class WebhookDispatcher {
   emitTo(hook: WebhookRec, event: string, data: Record<string, unknown>, opportunityId: string | null): DeliveryRec {
     const triggeredAt = this.now();
     const token = randomToken(48);
-    const signature = leverSignature(hook.signatureToken, token, triggeredAt);
+    const signature = signLeverDelivery(hook.signatureToken, token, triggeredAt);
     const body = JSON.stringify({ triggeredAt, event, data, signature, token });
     const delivery = this.record({ webhookId: hook.id, event, url: hook.url, opportunityId, body });
     this.dispatch(delivery);

@@ -1,7 +1,7 @@
 // Certn sandbox: a local HTTP server implementing contracts/certn.md plus a control surface (see README.md).
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { createLogger } from '../../logger';
+import { createLogger } from '../log';
 import { createCertnSandboxApp } from './app';
 import { CertnSandboxState } from './state';
 

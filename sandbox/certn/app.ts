@@ -1,8 +1,8 @@
 // Express app of the Certn sandbox: the public API (/api/public, per contracts/certn.md), the signed PDF file
 // route (/_files, no Api-Key) and the control surface (/_sandbox, no auth — a local test/demo tool).
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { createLogger } from '../../logger';
-import { CASE_STATUSES, isKnownCheckType, type CertnErrorItem } from '../../certn/schemas';
+import { createLogger } from '../log';
+import { CASE_STATUSES, isOrderableCheckType, type ErrorItem } from './catalogue';
 import {
   CertnSandboxState,
   SIDE_PATHS,
@@ -17,7 +17,7 @@ const log = createLogger('certn-sandbox-http');
 
 type ErrorType = 'validation_error' | 'client_error' | 'server_error';
 
-function sendError(res: Response, status: number, type: ErrorType, errors: CertnErrorItem[]): void {
+function sendError(res: Response, status: number, type: ErrorType, errors: ErrorItem[]): void {
   res.status(status).json({ type, errors });
 }
 const notFound = (res: Response): void =>
@@ -106,7 +106,7 @@ export function createCertnSandboxApp(state: CertnSandboxState): express.Express
   api.post('/cases/order/', (req, res) => {
     state.orderRequests++;
     const body: unknown = req.body;
-    const errors: CertnErrorItem[] = [];
+    const errors: ErrorItem[] = [];
     if (!body || typeof body !== 'object' || Array.isArray(body)) {
       sendError(res, 400, 'validation_error', [{ code: 'invalid', detail: 'Expected a JSON object.', attr: null }]);
       return;
@@ -142,7 +142,7 @@ export function createCertnSandboxApp(state: CertnSandboxState): express.Express
         });
       }
       for (const [type, args] of entries) {
-        if (!isKnownCheckType(type)) {
+        if (!isOrderableCheckType(type)) {
           errors.push({
             code: 'invalid_choice',
             detail: `"${type}" is not a valid check type.`,
@@ -177,7 +177,7 @@ export function createCertnSandboxApp(state: CertnSandboxState): express.Express
   });
 
   api.get('/cases/', (req, res) => {
-    const errors: CertnErrorItem[] = [];
+    const errors: ErrorItem[] = [];
     const statuses = queryList(req.query['overall_status[]']).concat(queryList(req.query.overall_status));
     for (const s of statuses) {
       if (!(CASE_STATUSES as readonly string[]).includes(s)) {
