@@ -1,12 +1,40 @@
 // The Lever sandbox's control surface under /_sandbox (no auth; a local test and demo tool): reset and overview, API
 // keys, stages, postings, opportunities as a recruiter edits them; webhooks, deliveries and faults in control-hooks.ts.
 import express, { NextFunction, Request, Response } from 'express';
+import { z } from 'zod';
 import type { LeverContext } from './context';
 import { addHookRoutes } from './control-hooks';
 import { bad, baseOf, isStringArray, notFound } from './http';
 import { createLogger } from '../log';
 import type { LeverModel } from './model';
-import { ApiKeyRec, newId, OpportunityRec, Permission, PERMISSIONS, randomToken, resetState } from './state';
+import {
+  ApiKeyRec,
+  newId,
+  OpportunityRec,
+  Permission,
+  PERMISSIONS,
+  randomToken,
+  resetState,
+  StageChangeRec,
+} from './state';
+
+const StageChangesBody = z.object({
+  stageChanges: z
+    .array(
+      z
+        .object({
+          toStageId: z.string().min(1).optional(),
+          stageName: z.string().min(1).optional(),
+          updatedAt: z.number().int().nonnegative(),
+          userId: z.string().min(1).nullable().optional(),
+        })
+        .strict()
+        .refine((e) => (e.toStageId === undefined) !== (e.stageName === undefined), 'give toStageId or stageName'),
+    )
+    .min(1, 'at least one entry: Lever always has the entry into the current stage'),
+});
+
+const zodMessage = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
 
 const log = createLogger('lever-sandbox');
 
@@ -177,11 +205,37 @@ export function createControl(ctx: LeverContext, model: LeverModel): express.Rou
     res.json({ data: renderOpp(res.locals.opp), moved: r.moved, deliveryIds: r.deliveries });
   });
 
+  // A history written by hand (no webhook): "entered the stage long ago", several entries, any times. The last entry
+  // becomes the current stage, as in Lever, where stageChanges always ends with the current stage.
+  ctl.put('/opportunities/:id/stage-changes', ctlOpp, (req, res) => {
+    const parsed = StageChangesBody.safeParse(req.body);
+    if (!parsed.success) return bad(res, zodMessage(parsed.error));
+    const entries: StageChangeRec[] = [];
+    for (const e of parsed.data.stageChanges) {
+      const stageId = e.toStageId ?? state.stages.find((s) => s.text.toLowerCase() === e.stageName?.toLowerCase())?.id;
+      if (!stageId || !stageById(stageId)) return bad(res, `unknown stage ${e.toStageId ?? e.stageName}`);
+      const toStageIndex = state.stages.findIndex((s) => s.id === stageId);
+      entries.push({
+        toStageId: stageId,
+        toStageIndex,
+        userId: e.userId ?? state.users[0] ?? null,
+        updatedAt: e.updatedAt,
+      });
+    }
+    const o = res.locals.opp as OpportunityRec;
+    o.stageChanges = entries;
+    o.stage = entries.at(-1)!.toStageId;
+    o.updatedAt = now();
+    res.json({ data: renderOpp(o) });
+  });
+
   ctl.post('/opportunities/:id/archive', ctlOpp, (req, res) => {
     const o = res.locals.opp as OpportunityRec;
     const archive = req.body?.archived !== false;
+    const at = req.body?.archivedAt;
+    if (at !== undefined && !(Number.isInteger(at) && at >= 0)) return bad(res, '"archivedAt" must be epoch ms');
     const from = o.archived;
-    o.archived = archive ? { archivedAt: now(), reason: String(req.body?.reason ?? 'other') } : null;
+    o.archived = archive ? { archivedAt: at ?? now(), reason: String(req.body?.reason ?? 'other') } : null;
     o.updatedAt = now();
     const ds = dispatcher.emit(
       'candidateArchiveChange',

@@ -1,7 +1,7 @@
 // The Lever sandbox driven over HTTP, through the project's LeverClient and raw fetch.
 import { LeverApiError, LeverClient, resetLeverRateLimiters } from '../../src/lever/client';
 import { setSandboxLogSink } from '@lever-certn/sandbox';
-import { LeverSandbox, SEED_STAGES, startLeverSandbox } from '@lever-certn/sandbox/lever';
+import { LeverSandbox, SEED_STAGES, SEED_USER_ID, startLeverSandbox } from '@lever-certn/sandbox/lever';
 import { api, basic, createOpp, ctl, SEED_KEY } from './lever-helpers';
 
 let sb: LeverSandbox;
@@ -362,6 +362,58 @@ describe('opportunities', () => {
     const r = await ctl(sb, 'POST', `/opportunities/${o.id}/move`, { stageName: 'phone screen' });
     expect(r.body.moved).toBe(true);
     expect((await client.getOpportunity(o.id)).stage).toBe(PHONE);
+  });
+});
+
+describe('history knobs (for stage-confirmation tests)', () => {
+  const LONG_AGO = Date.UTC(2020, 0, 2, 3, 4, 5);
+
+  it('PUT /_sandbox/opportunities/:id/stage-changes sets the history with any times; the last entry is the stage', async () => {
+    const o = await createOpp(sb);
+    const hook = await ctl(sb, 'POST', '/webhooks', { url: 'http://127.0.0.1:9/unused', verify: false });
+    const r = await ctl(sb, 'PUT', `/opportunities/${o.id}/stage-changes`, {
+      stageChanges: [
+        { stageName: 'phone screen', updatedAt: LONG_AGO - 1000 },
+        { toStageId: BG, updatedAt: LONG_AGO, userId: 'recruiter-1' },
+      ],
+    });
+    expect(r.status).toBe(200);
+    const got = await client.getOpportunity(o.id);
+    expect(got.stage).toBe(BG);
+    expect(got.stageChanges).toEqual([
+      { toStageId: PHONE, toStageIndex: 1, userId: SEED_USER_ID, updatedAt: LONG_AGO - 1000 },
+      { toStageId: BG, toStageIndex: 2, userId: 'recruiter-1', updatedAt: LONG_AGO },
+    ]);
+    expect((await api(sb, 'GET', `/opportunities/${o.id}`)).body.data.lastAdvancedAt).toBe(LONG_AGO);
+    // Written by hand, not a recruiter's move: no webhook.
+    expect((await ctl(sb, 'GET', `/deliveries?webhookId=${hook.body.data.id}`)).body.data).toEqual([]);
+  });
+
+  it('stage-changes: bad bodies are 400 and change nothing', async () => {
+    const o = await createOpp(sb);
+    const before = await client.getOpportunity(o.id);
+    for (const body of [
+      {},
+      { stageChanges: [] },
+      { stageChanges: [{ toStageId: 'no-such-stage', updatedAt: 1 }] },
+      { stageChanges: [{ toStageId: BG }] },
+      { stageChanges: [{ toStageId: BG, stageName: 'Offer', updatedAt: 1 }] },
+      { stageChanges: [{ toStageId: BG, updatedAt: -5 }] },
+    ]) {
+      const r = await ctl(sb, 'PUT', `/opportunities/${o.id}/stage-changes`, body);
+      expect([r.status, typeof r.body.message]).toEqual([400, 'string']);
+    }
+    expect(await client.getOpportunity(o.id)).toEqual(before);
+    expect((await ctl(sb, 'PUT', '/opportunities/nope/stage-changes', { stageChanges: [] })).status).toBe(404);
+  });
+
+  it('archive sets archived (optionally at a given time) and archived:false clears it', async () => {
+    const o = await createOpp(sb);
+    await ctl(sb, 'POST', `/opportunities/${o.id}/archive`, { reason: 'withdrew', archivedAt: LONG_AGO });
+    expect((await client.getOpportunity(o.id)).archived).toEqual({ archivedAt: LONG_AGO, reason: 'withdrew' });
+    expect((await ctl(sb, 'POST', `/opportunities/${o.id}/archive`, { archivedAt: 'yesterday' })).status).toBe(400);
+    await ctl(sb, 'POST', `/opportunities/${o.id}/archive`, { archived: false });
+    expect((await client.getOpportunity(o.id)).archived).toBeNull();
   });
 });
 
