@@ -5,8 +5,12 @@ import { createLogger } from '../log';
 import { createCertnSandboxApp } from './app';
 import { CertnSandboxState } from './state';
 
-export { CertnSandboxState, SEED_API_KEY, SIDE_PATHS } from './state';
-export type { Faults, Tuning, SandboxCase, SandboxCheck, SandboxReportFile, AutoAdvance, SidePath } from './state';
+export { CertnSandboxState, SIDE_PATHS } from './state';
+export type { SandboxCase, SandboxCheck, SandboxReportFile, AutoAdvance, SidePath } from './state';
+export { SEED_ACCOUNT_ID, SEED_API_KEY } from './accounts';
+export type { AccountView, SandboxAccount } from './accounts';
+export { ORDER_FAILURE_MODES } from './faults';
+export type { Faults, OrderFailureMode, Tuning } from './faults';
 export type { DeliveryRecord, WebhookInfo, WebhookFaults } from './webhooks';
 export { createCertnSandboxApp } from './app';
 

@@ -1,4 +1,4 @@
-// In-memory state and case lifecycle of the Certn sandbox (one customer account).
+// In-memory state and case lifecycle of the Certn sandbox: accounts (accounts.ts), cases, report files, counters.
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createLogger } from '../log';
 import {
@@ -9,18 +9,13 @@ import {
   type PublicReportFile,
   type ReportFileStatus,
 } from './catalogue';
+import { CertnAccounts, type SandboxAccount } from './accounts';
+import { SandboxError } from './errors';
+import { defaultFaults, defaultTuning, type Faults, type Tuning } from './faults';
 import { renderReportPdf } from './pdf';
-import {
-  DEFAULT_WEBHOOK_FAULTS,
-  DEFAULT_WEBHOOK_TUNING,
-  WebhookDispatcher,
-  type WebhookFaults,
-  type WebhookTuning,
-} from './webhooks';
+import { WebhookDispatcher } from './webhooks';
 
 const log = createLogger('certn-sandbox');
-
-export const SEED_API_KEY = 'sandbox-certn-key';
 
 /** Main path, one `advance` step each. After IN_PROGRESS, each step completes the next open check. */
 export const MAIN_PATH: readonly CaseStatus[] = [
@@ -94,6 +89,10 @@ export interface SandboxCase {
   check_types_with_arguments: Record<string, unknown>;
   send_invite_email: boolean;
   history: { status: CaseStatus; at: string }[];
+  /** The account that owns the case: only its keys see it, only its webhook hears of it. */
+  accountId: string;
+  /** `api`: ordered through the public API; `outside`: created as from Certn's dashboard (control surface). */
+  source: 'api' | 'outside';
   /** Per-case override of the global auto-advance setting (null = follow global). */
   autoAdvance: AutoAdvance | null;
 }
@@ -107,56 +106,7 @@ export interface SandboxReportFile {
   pdf: Uint8Array | null;
 }
 
-export interface Faults {
-  /** Added to every /api/public request. */
-  latencyMs: number;
-  /** Fraction [0,1] of /api/public requests answered with `errorStatus` (server_error body). */
-  errorRate: number;
-  errorStatus: 500 | 503;
-  /** The next `requests` /api/public requests get 429 with Retry-After: retryAfterSeconds. */
-  rateLimitStorm: { requests: number; retryAfterSeconds: number };
-  /** The next n order requests create the case and then answer 500 (an "uncertain" failure). */
-  orderCommitThenFail: number;
-  /** Report files end FAILED instead of COMPLETE. */
-  reportFailure: boolean;
-  webhook: WebhookFaults;
-}
-
-export interface Tuning extends WebhookTuning {
-  /** How long a report file stays PENDING. */
-  reportReadyMs: number;
-  /** Lifetime of a signed pdf_url (0 = already expired, for tests). */
-  pdfUrlTtlMs: number;
-}
-
-export function defaultFaults(): Faults {
-  return {
-    latencyMs: 0,
-    errorRate: 0,
-    errorStatus: 500,
-    rateLimitStorm: { requests: 0, retryAfterSeconds: 1 },
-    orderCommitThenFail: 0,
-    reportFailure: false,
-    webhook: { ...DEFAULT_WEBHOOK_FAULTS },
-  };
-}
-
-export function defaultTuning(): Tuning {
-  return { ...DEFAULT_WEBHOOK_TUNING, reportReadyMs: 100, pdfUrlTtlMs: 5 * 60_000 };
-}
-
-export class SandboxError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 export class CertnSandboxState {
-  readonly apiKeys = new Set<string>([SEED_API_KEY]);
   readonly cases = new Map<string, SandboxCase>();
   readonly reportFiles = new Map<string, SandboxReportFile>();
   /** Cases created through the order endpoint since the last reset. */
@@ -168,38 +118,63 @@ export class CertnSandboxState {
   faults: Faults = defaultFaults();
   tuning: Tuning = defaultTuning();
   autoAdvance: AutoAdvance = { enabled: false, stepDelayMs: 1000 };
-  readonly webhooks: WebhookDispatcher;
+  readonly accounts: CertnAccounts;
   /** Absolute base URL of the sandbox, used for signed pdf_url links. Set on start. */
   baseUrl = '';
 
+  /** Order answers held by the `hang` fault: ended on reset and stop. */
+  readonly hanging = new Set<{ destroy(): void }>();
   private readonly caseTimers = new Map<string, NodeJS.Timeout>();
   private readonly otherTimers = new Set<NodeJS.Timeout>();
   private urlSecret = randomBytes(32);
   private stopped = false;
 
   constructor() {
-    this.webhooks = new WebhookDispatcher(
-      () => this.faults.webhook,
-      () => this.tuning,
+    this.accounts = new CertnAccounts(
+      () =>
+        new WebhookDispatcher(
+          () => this.faults.webhook,
+          () => this.tuning,
+        ),
     );
   }
 
-  // ── accounts ─────────────────────────────────────────────────────────────────────────────────────────────
-  isValidKey(key: string): boolean {
-    return this.apiKeys.has(key);
-  }
-  createApiKey(key?: string): string {
-    const k = key && key.length > 0 ? key : `sandbox-${randomBytes(18).toString('base64url')}`;
-    this.apiKeys.add(k);
-    return k;
-  }
-  revokeApiKey(key: string): boolean {
-    return this.apiKeys.delete(key);
+  /** The seed account's webhook (the one `PUT /_sandbox/webhook` sets). */
+  get webhooks(): WebhookDispatcher {
+    return this.accounts.seedAccount.webhooks;
   }
 
   // ── cases ────────────────────────────────────────────────────────────────────────────────────────────────
-  order(input: { email: string; checkTypes: Record<string, unknown>; sendInviteEmail: boolean }): SandboxCase {
-    const now = new Date().toISOString();
+  /** A case ordered through the public API (counted in orderCount). */
+  order(input: {
+    email: string;
+    checkTypes: Record<string, unknown>;
+    sendInviteEmail: boolean;
+    accountId?: string;
+  }): SandboxCase {
+    const c = this.createCase({ ...input, source: 'api', created: new Date().toISOString() });
+    this.orderCount++;
+    log.info('case ordered', { caseId: c.id, checks: c.checks.length });
+    return c;
+  }
+
+  /** A case someone ordered outside the service (Certn's dashboard): not counted as an API order. */
+  orderOutside(input: { email: string; checkTypes: string[]; accountId?: string; created?: string }): SandboxCase {
+    const checkTypes = Object.fromEntries(input.checkTypes.map((t) => [t, {}]));
+    const created = input.created ?? new Date().toISOString();
+    return this.createCase({ ...input, checkTypes, sendInviteEmail: true, source: 'outside', created });
+  }
+
+  private createCase(input: {
+    email: string;
+    checkTypes: Record<string, unknown>;
+    sendInviteEmail: boolean;
+    accountId?: string;
+    source: SandboxCase['source'];
+    created: string;
+  }): SandboxCase {
+    const accountId = this.accounts.get(input.accountId ?? this.accounts.seedAccount.id).id;
+    const now = input.created;
     const c: SandboxCase = {
       id: randomUUID(),
       email_address: input.email,
@@ -216,25 +191,35 @@ export class CertnSandboxState {
       check_types_with_arguments: input.checkTypes,
       send_invite_email: input.sendInviteEmail,
       history: [{ status: 'CASE_ORDERED', at: now }],
+      accountId,
+      source: input.source,
       autoAdvance: null,
     };
     this.cases.set(c.id, c);
-    this.orderCount++;
-    log.info('case ordered', { caseId: c.id, checks: c.checks.length });
     this.schedule(c);
     return c;
   }
 
-  getCase(id: string): SandboxCase {
+  /** With an account: another account's case is Not found, as for Certn's API. */
+  getCase(id: string, accountId?: string): SandboxCase {
     const c = this.cases.get(id);
-    if (!c) throw new SandboxError(404, 'not_found', 'Not found.');
+    if (!c || (accountId !== undefined && c.accountId !== accountId)) {
+      throw new SandboxError(404, 'not_found', 'Not found.');
+    }
     return c;
   }
 
   /** Newest first (unconfirmed ordering). */
-  listCases(filter: { email?: string; after?: number; before?: number; statuses?: string[] }): SandboxCase[] {
+  listCases(filter: {
+    email?: string;
+    after?: number;
+    before?: number;
+    statuses?: string[];
+    accountId?: string;
+  }): SandboxCase[] {
     return [...this.cases.values()]
       .filter((c) => {
+        if (filter.accountId !== undefined && c.accountId !== filter.accountId) return false;
         if (filter.email !== undefined && c.email_address.toLowerCase() !== filter.email.toLowerCase()) return false;
         const t = Date.parse(c.created);
         if (filter.after !== undefined && t < filter.after) return false;
@@ -287,8 +272,8 @@ export class CertnSandboxState {
   }
 
   /** API cancel: idempotent on CANCELLED, refused on COMPLETE. */
-  cancel(id: string): SandboxCase {
-    const c = this.getCase(id);
+  cancel(id: string, accountId?: string): SandboxCase {
+    const c = this.getCase(id, accountId);
     if (c.overall_status === 'CANCELLED') return c;
     if (c.overall_status === 'COMPLETE') {
       throw new SandboxError(400, 'invalid_status', 'A completed case cannot be cancelled.');
@@ -304,7 +289,7 @@ export class CertnSandboxState {
     c.overall_status = status;
     c.modified = now;
     c.history.push({ status, at: now });
-    this.webhooks.emit('CASE_STATUS_CHANGED', 'CASE', c.id);
+    this.accountOf(c).webhooks.emit('CASE_STATUS_CHANGED', 'CASE', c.id);
     this.schedule(c);
   }
 
@@ -314,7 +299,11 @@ export class CertnSandboxState {
     ch.status = status;
     ch.modified = now;
     c.modified = now;
-    this.webhooks.emit('CHECK_STATUS_CHANGED', 'CHECK', ch.id);
+    this.accountOf(c).webhooks.emit('CHECK_STATUS_CHANGED', 'CHECK', ch.id);
+  }
+
+  private accountOf(c: SandboxCase): SandboxAccount {
+    return this.accounts.get(c.accountId);
   }
 
   // ── auto-advance ─────────────────────────────────────────────────────────────────────────────────────────
@@ -355,8 +344,8 @@ export class CertnSandboxState {
   }
 
   // ── reports ──────────────────────────────────────────────────────────────────────────────────────────────
-  generateReport(caseId: string): SandboxReportFile {
-    const c = this.getCase(caseId);
+  generateReport(caseId: string, accountId?: string): SandboxReportFile {
+    const c = this.getCase(caseId, accountId);
     const now = new Date().toISOString();
     const rf: SandboxReportFile = {
       id: randomUUID(),
@@ -401,12 +390,14 @@ export class CertnSandboxState {
       rf.status = 'FAILED';
     }
     rf.modified = new Date().toISOString();
-    if (rf.status === 'COMPLETE') this.webhooks.emit('CASE_REPORT_READY', 'CASE', c.id);
+    if (rf.status === 'COMPLETE') this.accountOf(c).webhooks.emit('CASE_REPORT_READY', 'CASE', c.id);
   }
 
-  getReportFile(id: string): SandboxReportFile {
+  getReportFile(id: string, accountId?: string): SandboxReportFile {
     const rf = this.reportFiles.get(id);
-    if (!rf) throw new SandboxError(404, 'not_found', 'Not found.');
+    if (!rf || (accountId !== undefined && this.cases.get(rf.case_id)?.accountId !== accountId)) {
+      throw new SandboxError(404, 'not_found', 'Not found.');
+    }
     return rf;
   }
 
@@ -467,7 +458,8 @@ export class CertnSandboxState {
       orderRequests: this.orderRequests,
       apiRequests: this.apiRequests,
       caseCount: this.cases.size,
-      apiKeys: [...this.apiKeys],
+      apiKeys: this.accounts.all().flatMap((a) => [...a.apiKeys]),
+      accounts: this.accounts.all().map((a) => this.accounts.view(a)),
       autoAdvance: this.autoAdvance,
       faults: this.faults,
       tuning: this.tuning,
@@ -484,8 +476,6 @@ export class CertnSandboxState {
     this.otherTimers.clear();
     this.cases.clear();
     this.reportFiles.clear();
-    this.apiKeys.clear();
-    this.apiKeys.add(SEED_API_KEY);
     this.orderCount = 0;
     this.orderRequests = 0;
     this.apiRequests = 0;
@@ -493,7 +483,9 @@ export class CertnSandboxState {
     this.tuning = defaultTuning();
     this.autoAdvance = { enabled: false, stepDelayMs: 1000 };
     this.urlSecret = randomBytes(32);
-    this.webhooks.reset();
+    for (const r of this.hanging) r.destroy();
+    this.hanging.clear();
+    this.accounts.reset();
   }
 
   stop(): void {
@@ -502,6 +494,8 @@ export class CertnSandboxState {
     this.caseTimers.clear();
     for (const t of this.otherTimers) clearTimeout(t);
     this.otherTimers.clear();
-    this.webhooks.stop();
+    for (const r of this.hanging) r.destroy();
+    this.hanging.clear();
+    this.accounts.stop();
   }
 }
