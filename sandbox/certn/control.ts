@@ -7,7 +7,8 @@ import { isOrderableCheckType } from './catalogue';
 import { addAccountRoutes } from './control-accounts';
 import { mergeFaults, type Faults, type Tuning } from './faults';
 import { controlBad as bad, controlWrap as wrap, queryString, zodMessage } from './http';
-import { SIDE_PATHS, type CertnSandboxState, type SidePath } from './state';
+import { SIDE_PATHS, type SidePath } from './lifecycle';
+import type { CertnSandboxState } from './state';
 
 const OutsideOrder = z
   .object({

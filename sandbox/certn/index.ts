@@ -5,8 +5,9 @@ import { createLogger } from '../log';
 import { createCertnSandboxApp } from './app';
 import { CertnSandboxState } from './state';
 
-export { CertnSandboxState, SIDE_PATHS } from './state';
-export type { SandboxCase, SandboxCheck, SandboxReportFile, AutoAdvance, SidePath } from './state';
+export { CertnSandboxState } from './state';
+export type { SandboxCase, SandboxCheck, SandboxReportFile, AutoAdvance } from './state';
+export { SIDE_PATHS, type SidePath } from './lifecycle';
 export { SEED_ACCOUNT_ID, SEED_API_KEY } from './accounts';
 export type { AccountView, SandboxAccount } from './accounts';
 export { ORDER_FAILURE_MODES } from './faults';

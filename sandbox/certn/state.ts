@@ -1,4 +1,5 @@
 // In-memory state and case lifecycle of the Certn sandbox: accounts (accounts.ts), cases, report files, counters.
+// Over 300 lines because cases, auto-advance timers and report files share one reset/stop and one event emitter.
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createLogger } from '../log';
 import {
@@ -10,61 +11,13 @@ import {
   type ReportFileStatus,
 } from './catalogue';
 import { CertnAccounts, type SandboxAccount } from './accounts';
+import { HOLDS, MAIN_PATH, SIDE_PATH_FROM, TERMINAL, type SidePath } from './lifecycle';
 import { SandboxError } from './errors';
 import { defaultFaults, defaultTuning, type Faults, type Tuning } from './faults';
 import { renderReportPdf } from './pdf';
 import { WebhookDispatcher } from './webhooks';
 
 const log = createLogger('certn-sandbox');
-
-/** Main path, one `advance` step each. After IN_PROGRESS, each step completes the next open check. */
-export const MAIN_PATH: readonly CaseStatus[] = [
-  'CASE_ORDERED',
-  'APPLICANT_INVITED',
-  'APPLICANT_OPENED',
-  'APPLICANT_STARTED',
-  'APPLICANT_SUBMITTED',
-  'IN_PROGRESS',
-];
-/** Nothing moves a case out of these (except: undeliverable / expired cases can still be cancelled). */
-export const TERMINAL: readonly CaseStatus[] = ['COMPLETE', 'CANCELLED', 'INVITE_UNDELIVERABLE', 'APPLICANT_EXPIRED'];
-/** Holds: the case waits for someone; `advance` (or side path IN_PROGRESS) resumes IN_PROGRESS. No auto-advance. */
-export const HOLDS: readonly CaseStatus[] = ['IN_DISPUTE', 'APPLICANT_ACTION_REQUIRED', 'CLIENT_ACTION_REQUIRED'];
-
-export const SIDE_PATHS = [
-  'INVITE_UNDELIVERABLE',
-  'APPLICANT_EXPIRED',
-  'CANCELLED',
-  'IN_DISPUTE',
-  'APPLICANT_ACTION_REQUIRED',
-  'CLIENT_ACTION_REQUIRED',
-  'IN_PROGRESS',
-] as const;
-export type SidePath = (typeof SIDE_PATHS)[number];
-
-/** Which statuses each side path may be entered from. */
-const SIDE_PATH_FROM: Record<SidePath, readonly CaseStatus[]> = {
-  INVITE_UNDELIVERABLE: ['CASE_ORDERED', 'APPLICANT_INVITED'],
-  APPLICANT_EXPIRED: ['CASE_ORDERED', 'APPLICANT_INVITED', 'APPLICANT_OPENED', 'APPLICANT_STARTED'],
-  CANCELLED: [
-    'DRAFT',
-    'CASE_ORDERED',
-    'INVITE_UNDELIVERABLE',
-    'APPLICANT_EXPIRED',
-    'APPLICANT_INVITED',
-    'APPLICANT_OPENED',
-    'APPLICANT_STARTED',
-    'APPLICANT_SUBMITTED',
-    'IN_DISPUTE',
-    'IN_PROGRESS',
-    'APPLICANT_ACTION_REQUIRED',
-    'CLIENT_ACTION_REQUIRED',
-  ],
-  IN_DISPUTE: ['APPLICANT_SUBMITTED', 'IN_PROGRESS', 'APPLICANT_ACTION_REQUIRED', 'CLIENT_ACTION_REQUIRED'],
-  APPLICANT_ACTION_REQUIRED: ['APPLICANT_SUBMITTED', 'IN_PROGRESS', 'IN_DISPUTE', 'CLIENT_ACTION_REQUIRED'],
-  CLIENT_ACTION_REQUIRED: ['APPLICANT_SUBMITTED', 'IN_PROGRESS', 'IN_DISPUTE', 'APPLICANT_ACTION_REQUIRED'],
-  IN_PROGRESS: ['IN_DISPUTE', 'APPLICANT_ACTION_REQUIRED', 'CLIENT_ACTION_REQUIRED'],
-};
 
 export interface SandboxCheck {
   id: string;
