@@ -5,7 +5,7 @@ import {
   CLOSED_CHECK_STATUSES,
   type CaseStatus,
   type CertnCase,
-  type CheckStatus,
+  type CertnCheckStatus as CheckStatus,
   type ReportFile,
   type ReportFileStatus,
 } from '../../certn/schemas';
