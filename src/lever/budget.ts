@@ -29,9 +29,20 @@ export interface AdaptiveOptions {
   recoveryPerSecond: number;
   /** 429s closer together than this count as one (the requests already in flight when the first one came back). */
   penaltyWindowMs: number;
+  /**
+   * Tokens of the burst held back. Lever's bucket starts refilling when our first request *arrives*, ours when it
+   * leaves, so at exactly Lever's numbers every request after the burst would be early by the network latency and
+   * meet a 429. One token (100 ms at 10/s) absorbs that; the steady pace stays the full 10/s.
+   */
+  headroomTokens: number;
 }
 
-export const DEFAULT_ADAPTIVE: AdaptiveOptions = { minPerSecond: 1, recoveryPerSecond: 1, penaltyWindowMs: 1000 };
+export const DEFAULT_ADAPTIVE: AdaptiveOptions = {
+  minPerSecond: 1,
+  recoveryPerSecond: 1,
+  penaltyWindowMs: 1000,
+  headroomTokens: 1,
+};
 
 /** Key for a (base URL, API key) pair: a hash, so API keys never sit in memory as map keys or reach a database. */
 export function leverBudgetKey(baseUrl: string, apiKey: string): string {
@@ -41,6 +52,7 @@ export function leverBudgetKey(baseUrl: string, apiKey: string): string {
 /** FIFO token bucket whose pace a 429 halves and time restores. */
 export class AdaptiveTokenBucket {
   private tokens: number;
+  private readonly capacity: number;
   private last: number;
   private rate: number;
   private blockedUntil = 0;
@@ -58,7 +70,8 @@ export class AdaptiveTokenBucket {
     private readonly adaptive: AdaptiveOptions = DEFAULT_ADAPTIVE,
   ) {
     if (!(limit.perSecond > 0) || !(limit.burst >= 1)) throw new Error('rate limit needs perSecond > 0 and burst >= 1');
-    this.tokens = limit.burst;
+    this.capacity = Math.max(1, limit.burst - adaptive.headroomTokens);
+    this.tokens = this.capacity;
     this.rate = limit.perSecond;
     this.last = this.now();
   }
@@ -112,7 +125,7 @@ export class AdaptiveTokenBucket {
     if (t > from) {
       const dt = (t - from) / 1000;
       // Tokens accrue at the pace of the interval's start, then the pace recovers; close enough at this scale.
-      this.tokens = Math.min(this.limit.burst, this.tokens + dt * this.rate);
+      this.tokens = Math.min(this.capacity, this.tokens + dt * this.rate);
       this.rate = Math.min(this.limit.perSecond, this.rate + dt * this.adaptive.recoveryPerSecond);
     }
     this.last = Math.max(this.last, t);

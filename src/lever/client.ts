@@ -27,7 +27,7 @@ export { resetLeverRateLimiters } from './budget';
 
 const log = createLogger('lever-client');
 
-/** Lever refuses files over 30 MB (contracts/lever.md): anything bigger is refused before it is sent. */
+/** Lever refuses files over 30 MB (contracts/lever.md); a report PDF is capped at this while it downloads. */
 export const LEVER_MAX_FILE_BYTES = 30 * 1024 * 1024;
 
 /** Lever's own code (`ResourceNotFound`, `TooManyRequests`…), or ours: Timeout, NetworkError, BadResponse, TooLarge. */
@@ -161,14 +161,6 @@ export class LeverClient {
         status: 400,
         code: 'BadRequest',
         message: 'uploadFile needs performAs',
-        retryable: false,
-      });
-    }
-    if (file.content.byteLength > LEVER_MAX_FILE_BYTES) {
-      throw new LeverApiError({
-        status: 413,
-        code: 'TooLarge',
-        message: `uploadFile: ${file.content.byteLength} bytes is over Lever's ${LEVER_MAX_FILE_BYTES}-byte limit`,
         retryable: false,
       });
     }

@@ -525,8 +525,11 @@ describe('rate limiting', () => {
   });
 
   it('the client paces itself under the default sandbox limit: 40 concurrent calls, zero 429s', async () => {
-    const paced = new LeverClient({ baseUrl: `${sb.url}/v1`, apiKey: SEED_KEY }); // default 10/s burst 20
-    const other = new LeverClient({ baseUrl: `${sb.url}/v1`, apiKey: SEED_KEY }); // shares the bucket
+    // A key no earlier test spent: the sandbox keeps its buckets across /reset, and the client paces at exactly
+    // the sandbox's budget, so it must start in step with it.
+    await ctl(sb, 'POST', '/api-keys', { key: 'pacer-key' });
+    const paced = new LeverClient({ baseUrl: `${sb.url}/v1`, apiKey: 'pacer-key' }); // default 10/s burst 20
+    const other = new LeverClient({ baseUrl: `${sb.url}/v1`, apiKey: 'pacer-key' }); // shares the bucket
     const order: number[] = [];
     await Promise.all(
       Array.from({ length: 40 }, (_, i) => (i % 2 ? paced : other).getStage(BG).then(() => order.push(i))),

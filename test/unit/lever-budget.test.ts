@@ -1,6 +1,12 @@
 // The Lever budget on a fake clock: Lever's 10/s with a burst of 20, FIFO service, a 429 halving the key's pace for
 // every caller (once per burst of 429s), Retry-After honoured, and the pace recovering gradually.
-import { AdaptiveTokenBucket, InProcessLeverBudget, LEVER_RATE_LIMIT, leverBudgetKey } from '../../src/lever/budget';
+import {
+  AdaptiveTokenBucket,
+  DEFAULT_ADAPTIVE,
+  InProcessLeverBudget,
+  LEVER_RATE_LIMIT,
+  leverBudgetKey,
+} from '../../src/lever/budget';
 
 beforeEach(() => jest.useFakeTimers({ now: 1_000_000 }));
 afterEach(() => jest.useRealTimers());
@@ -18,20 +24,23 @@ function race(bucket: { acquire(): Promise<void> }, n: number) {
 }
 
 describe('AdaptiveTokenBucket', () => {
-  it("defaults to Lever's published limit: 20 at once, then one every 100 ms", async () => {
+  it("defaults to Lever's published limit: the burst of 20 less one token of headroom, then one every 100 ms", async () => {
     expect(LEVER_RATE_LIMIT).toEqual({ perSecond: 10, burst: 20 });
     const bucket = new AdaptiveTokenBucket(undefined, () => Date.now());
     const at = race(bucket, 40);
     await flush();
-    expect(at).toHaveLength(20);
-    await jest.advanceTimersByTimeAsync(2000);
+    expect(at).toHaveLength(19);
+    await jest.advanceTimersByTimeAsync(2100);
     expect(at).toHaveLength(40);
-    expect(at.slice(20, 23)).toEqual([100, 200, 300]);
-    expect(at[39]).toBe(2000);
+    expect(at.slice(19, 22)).toEqual([100, 200, 300]);
+    expect(at[39]).toBe(2100); // 10/s steady: 21 more requests in 2.1 s
   });
 
   it('grants in call order and refills up to the burst only', async () => {
-    const bucket = new AdaptiveTokenBucket({ perSecond: 2, burst: 3 }, () => Date.now());
+    const bucket = new AdaptiveTokenBucket({ perSecond: 2, burst: 3 }, () => Date.now(), {
+      ...DEFAULT_ADAPTIVE,
+      headroomTokens: 0,
+    });
     const order: number[] = [];
     for (let i = 0; i < 7; i++) void bucket.acquire().then(() => order.push(i));
     await flush();
