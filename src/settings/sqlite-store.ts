@@ -21,7 +21,7 @@ import {
   TeamPatch,
   TeamSecrets,
   maskSecret,
-  matchKey,
+  matchKey as packageNameKey, // renamed in store.ts; kept here to leave this file to the settings helper
 } from './store';
 
 export const SETTINGS_DB_FILE = 'settings.db';
@@ -217,7 +217,10 @@ export class SqliteSettingsStore implements SettingsStore {
       this.applyFields(teamId, patch, now, row.enabled === 1);
       // The stage id was resolved from the old name: a new name needs a new enable (which validates it).
       const newName = patch.lever?.triggerStageName;
-      if (typeof newName === 'string' && matchKey(newName) !== matchKey(row.lever_trigger_stage_name ?? '')) {
+      if (
+        typeof newName === 'string' &&
+        packageNameKey(newName) !== packageNameKey(row.lever_trigger_stage_name ?? '')
+      ) {
         this.db
           .prepare('UPDATE teams SET lever_trigger_stage_id = NULL, enabled = 0, updated_at = ? WHERE id = ?')
           .run(now, teamId);
@@ -318,7 +321,15 @@ export class SqliteSettingsStore implements SettingsStore {
           `INSERT INTO packages (id, team_id, name, name_key, check_types, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(id, teamId, input.name.trim(), matchKey(input.name), JSON.stringify(dedupe(input.checkTypes)), now, now);
+        .run(
+          id,
+          teamId,
+          input.name.trim(),
+          packageNameKey(input.name),
+          JSON.stringify(dedupe(input.checkTypes)),
+          now,
+          now,
+        );
     });
     tx();
     return this.mustGetPackage(teamId, id);
@@ -332,7 +343,7 @@ export class SqliteSettingsStore implements SettingsStore {
         this.assertNameFree(teamId, patch.name, packageId);
         this.db
           .prepare('UPDATE packages SET name = ?, name_key = ?, updated_at = ? WHERE id = ?')
-          .run(patch.name.trim(), matchKey(patch.name), now, packageId);
+          .run(patch.name.trim(), packageNameKey(patch.name), now, packageId);
       }
       if (patch.checkTypes !== undefined) {
         this.db
@@ -379,7 +390,7 @@ export class SqliteSettingsStore implements SettingsStore {
   private assertNameFree(teamId: string, name: string, exceptId: string | null): void {
     const clash = this.db
       .prepare('SELECT id FROM packages WHERE team_id = ? AND name_key = ?')
-      .get(teamId, matchKey(name)) as { id: string } | undefined;
+      .get(teamId, packageNameKey(name)) as { id: string } | undefined;
     if (clash && clash.id !== exceptId) {
       throw new ConflictError(`a package named "${name.trim()}" already exists in this team`, 'name');
     }
