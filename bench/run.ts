@@ -18,7 +18,7 @@ import { promisify } from 'node:util';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import * as prettier from 'prettier';
-import { DEFAULT_LEVER_RATE_LIMIT } from '../src/lever/client';
+import { LEVER_RATE_LIMIT as DEFAULT_LEVER_RATE_LIMIT } from '../src/lever/budget';
 import { setLogSink } from '../src/logger';
 import { ensureTemporalCli } from '../src/temporal/cli';
 import { DevServer, startDevServer } from '../src/temporal/dev-server';

@@ -2,22 +2,23 @@
 // workflow, and what goes back to the workflow carries no personal data (no e-mails, names or tags).
 import { Context } from '@temporalio/activity';
 import { CertnClient } from '../certn/client';
+import { renderReport } from '../certn/report';
 import type { CertnCase } from '../certn/schemas';
-import { LeverClient } from '../lever/client';
+import { type Endpoints, loadTeamClients } from '../integrations/team-clients';
+import { LEVER_MAX_FILE_BYTES, LeverClient } from '../lever/client';
 import { createLogger } from '../logger';
 import { SettingsStore, TeamConfig } from '../settings/store';
 import type { CheckStatus } from '../workflows/definitions';
-import { CaseSnapshot, STATUS_TAGS, isCertnTag } from '../workflows/status';
+import { CaseSnapshot, STATUS_TAGS } from '../workflows/status';
 import { classified, permanent } from './failures';
 import { choosePackage } from './package-choice';
 import { ReportKind, ReportLinks } from './report-links';
 
 const log = createLogger('activities');
 
-export interface ActivityDeps {
+/** Lever and Certn base URLs (and, in tests, a fake transport) come in as `Endpoints`. */
+export interface ActivityDeps extends Endpoints {
   store: SettingsStore;
-  leverBaseUrl: string;
-  certnBaseUrl: string;
   reportLinks: ReportLinks;
   timings: CheckTimings;
   /** How long attachReportPdf waits for Certn to render a report before retrying. */
@@ -60,20 +61,27 @@ export interface CaseSummary {
 
 export const REPORT_FILE_PREFIX = 'certn-report-';
 const noteMarker = (caseId: string) => `[certn-case:${caseId}]`;
+/** Every status tag but this one: what a tag swap removes. */
+const OTHER_STATUS_TAGS = (tag: string) => [...new Set(Object.values(STATUS_TAGS))].filter((t) => t !== tag);
 
 export function createActivities(deps: ActivityDeps) {
   const { store } = deps;
 
   async function team(teamId: string): Promise<{ config: TeamConfig; lever: LeverClient; certn: CertnClient }> {
-    const [config, secrets] = await Promise.all([store.getTeamConfig(teamId), store.getTeamSecrets(teamId)]);
-    if (!config || !secrets) throw permanent(`team ${teamId} does not exist`, 'TeamNotFound');
-    if (!secrets.lever.apiKey) throw permanent(`team ${teamId} has no Lever API key`, 'MissingSetting');
-    if (!secrets.certn.apiKey) throw permanent(`team ${teamId} has no Certn API key`, 'MissingSetting');
-    return {
-      config,
-      lever: new LeverClient({ baseUrl: deps.leverBaseUrl, apiKey: secrets.lever.apiKey }),
-      certn: new CertnClient({ baseUrl: deps.certnBaseUrl, apiKey: secrets.certn.apiKey }),
-    };
+    const t = await loadTeamClients(store, deps, teamId);
+    if (!t) throw permanent(`team ${teamId} does not exist`, 'TeamNotFound');
+    if (!t.lever) throw permanent(`team ${teamId} has no Lever API key`, 'MissingSetting');
+    if (!t.certn) throw permanent(`team ${teamId} has no Certn API key`, 'MissingSetting');
+    return { config: t.config, lever: t.lever, certn: t.certn };
+  }
+
+  /**
+   * Whether Lever may already hold what this activity writes (a file, a note): on a retry (the last attempt may
+   * have written it before failing) or when the workflow says so (a resumed run). Only then is it worth a list call.
+   * Absent, the caller is assumed not to know, and the list is read.
+   */
+  function mayExist(opts: { mayExist?: boolean }): boolean {
+    return Context.current().info.attempt > 1 || (opts.mayExist ?? true);
   }
 
   async function checkTimings(): Promise<CheckTimings> {
@@ -100,16 +108,17 @@ export function createActivities(deps: ActivityDeps) {
     };
   }
 
-  /** Exactly one `CERTN - …` tag: every other one is removed first, then the new one added. */
+  /**
+   * Exactly one `CERTN - …` tag, in two calls and without reading the opportunity: every other status tag is removed
+   * in one call (removing an absent tag is harmless on Lever), then the new one added (adding a present one is too).
+   */
   async function setStatusTag(teamId: string, opportunityId: string, status: CheckStatus): Promise<void> {
     const tag = STATUS_TAGS[status];
     if (!tag) return;
     const { config, lever } = await team(teamId);
     const performAs = config.lever.performAsUserId ?? undefined;
-    const opp = await lever.getOpportunity(opportunityId);
-    const stale = (opp.tags ?? []).filter((t) => isCertnTag(t) && t !== tag);
-    if (stale.length > 0) await lever.removeTags(opportunityId, stale, performAs);
-    if (!(opp.tags ?? []).includes(tag)) await lever.addTags(opportunityId, [tag], performAs);
+    await lever.removeTags(opportunityId, OTHER_STATUS_TAGS(tag), performAs);
+    await lever.addTags(opportunityId, [tag], performAs);
   }
 
   /**
@@ -180,47 +189,55 @@ export function createActivities(deps: ActivityDeps) {
     await certn.cancelCase(caseId);
   }
 
-  /** One live report link: adds this kind's link and removes the other kind's. Returns the link. */
+  /**
+   * One live report link: adds this kind's link; the final one replaces the interim one when one was added
+   * (`interimAdded`; absent, it is removed anyway). An interim link never replaces anything: it always comes first.
+   * Returns the link.
+   */
   async function setReportLink(
     teamId: string,
     opportunityId: string,
     caseId: string,
     kind: ReportKind,
+    opts: { interimAdded?: boolean } = {},
   ): Promise<string> {
     const { lever } = await team(teamId);
     const link = deps.reportLinks.url(teamId, caseId, kind);
-    const other = deps.reportLinks.url(teamId, caseId, kind === 'final' ? 'interim' : 'final');
     await lever.addLinks(opportunityId, [link]);
-    await lever.removeLinks(opportunityId, [other]);
+    if (kind === 'final' && (opts.interimAdded ?? true)) {
+      await lever.removeLinks(opportunityId, [deps.reportLinks.url(teamId, caseId, 'interim')]);
+    }
     return link;
   }
 
   /**
-   * Generates the final report, downloads the PDF and attaches it, unless an earlier attempt already did. Heartbeats
-   * all along, so only a dead worker's attempt times out (after the heartbeat timeout) and no second attempt runs
-   * beside a live one; the file list is read right before the upload, which keeps the window for a double upload to
-   * that one request.
+   * Generates the final report, downloads the PDF and attaches it, unless an earlier attempt or run already did:
+   * when the file may exist (see mayExist) the profile's files are listed first, before any report is generated.
+   * Heartbeats all along, so only a dead worker's attempt times out and no second attempt runs beside a live one.
+   * A PDF over Lever's 30 MB is refused while downloading, with a permanent failure (it could never be attached).
    */
-  async function attachReportPdf(teamId: string, opportunityId: string, caseId: string): Promise<{ fileId: string }> {
+  async function attachReportPdf(
+    teamId: string,
+    opportunityId: string,
+    caseId: string,
+    opts: { mayExist?: boolean } = {},
+  ): Promise<{ fileId: string }> {
     const { config, lever, certn } = await team(teamId);
     const performAs = config.lever.performAsUserId;
     if (!performAs) throw permanent('no Lever user is set for file uploads (perform_as)', 'MissingSetting');
+    const name = `${REPORT_FILE_PREFIX}${caseId}.pdf`;
+    if (mayExist(opts)) {
+      const existing = (await lever.listFiles(opportunityId)).find((f) => f.name === name);
+      if (existing) return { fileId: existing.id };
+    }
     const ctx = Context.current();
     const beat = setInterval(() => ctx.heartbeat(), 2_000);
     try {
-      let report = await certn.generateReport(caseId);
-      const pollMs = deps.reportPollMs ?? 1000;
-      while (report.status === 'PENDING') {
-        await ctx.sleep(pollMs);
-        report = await certn.getReportFile(report.id);
-      }
+      const report = await renderReport(certn, caseId, { pollMs: deps.reportPollMs ?? 1000, sleep: ctx.sleep });
       if (report.status !== 'COMPLETE' || !report.pdf_url) {
         throw new Error(`Certn report ${report.id} ended ${report.status}; generating it again`);
       }
-      const pdf = await certn.downloadPdf(report.pdf_url);
-      const name = `${REPORT_FILE_PREFIX}${caseId}.pdf`;
-      const existing = (await lever.listFiles(opportunityId)).find((f) => f.name === name);
-      if (existing) return { fileId: existing.id };
+      const pdf = await certn.downloadPdf(report.pdf_url, LEVER_MAX_FILE_BYTES);
       const file = await lever.uploadFile(
         opportunityId,
         { name, content: pdf, contentType: 'application/pdf' },
@@ -233,12 +250,19 @@ export function createActivities(deps: ActivityDeps) {
     }
   }
 
-  /** One short note at the end; a retry after an uncertain failure finds the first one by its marker. */
-  async function addSummaryNote(teamId: string, opportunityId: string, s: CaseSummary): Promise<{ noteId: string }> {
+  /** One short note at the end; when it may exist already (see mayExist) the first one is found by its marker. */
+  async function addSummaryNote(
+    teamId: string,
+    opportunityId: string,
+    s: CaseSummary,
+    opts: { mayExist?: boolean } = {},
+  ): Promise<{ noteId: string }> {
     const { config, lever } = await team(teamId);
     const marker = noteMarker(s.caseId);
-    const existing = (await lever.listNotes(opportunityId)).find((n) => n.value.includes(marker));
-    if (existing) return { noteId: existing.id };
+    if (mayExist(opts)) {
+      const existing = (await lever.listNotes(opportunityId)).find((n) => n.value.includes(marker));
+      if (existing) return { noteId: existing.id };
+    }
     const value =
       `Certn background check ${s.outcome}. Package: ${s.packageName || 'n/a'}. ` +
       `Certn status: ${s.certnStatus || 'n/a'}. ${marker}`;

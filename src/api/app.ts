@@ -4,9 +4,7 @@ import express, { NextFunction, Request, RequestHandler, Response } from 'expres
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { CHECK_TYPE_CATALOGUE } from '../certn/schemas';
-import { CertnApiError, CertnClient } from '../certn/client';
 import { AppConfig, publicBaseUrl } from '../config';
-import { LeverApiError, LeverClient } from '../lever/client';
 import { createLogger } from '../logger';
 import { checkWorkflowId } from '../workflows/definitions';
 import { constantTimeEqual } from '../settings/crypto';
@@ -18,10 +16,11 @@ import {
   TeamUpdateBody,
   fieldErrors,
 } from '../settings/schemas';
-import { SettingsError, SettingsStore, TeamConfig, packageNameKey } from '../settings/store';
+import { SettingsError, SettingsStore, TeamConfig } from '../settings/store';
 import { ReportLinks } from '../activities/report-links';
 import { adminPageHtml } from './admin-page';
 import { certnWebhookRouter } from './certn-webhook';
+import { validateForEnable } from './enable-validation';
 import { CheckGateway, TemporalUnavailableError } from './check-gateway';
 import { leverWebhookRouter } from './lever-webhook';
 import { METRIC, Metrics } from './metrics';
@@ -48,13 +47,6 @@ export interface ApiDeps {
 
 /** A team as the admin API shows it: the store's masked view plus its webhook URLs. */
 export type TeamView = TeamConfig & { webhookUrls: { lever: string; certn: string } };
-
-export interface EnableProblem {
-  field: string;
-  code: string;
-  message: string;
-  availableStages?: string[];
-}
 
 class HttpError extends Error {
   constructor(
@@ -381,149 +373,4 @@ export function createApiApp(deps: ApiDeps): express.Express {
   });
 
   return app;
-}
-
-/** Everything enable can check, each failure with its own message. Returns the resolved trigger stage id. */
-export async function validateForEnable(
-  t: TeamConfig,
-  deps: Pick<ApiDeps, 'store' | 'leverBaseUrl' | 'certnBaseUrl'>,
-): Promise<{ problems: EnableProblem[]; triggerStageId: string | null }> {
-  const problems: EnableProblem[] = [];
-  const secrets = await deps.store.getTeamSecrets(t.id);
-  let triggerStageId: string | null = null;
-
-  const leverCheck = async () => {
-    const apiKey = secrets?.lever.apiKey;
-    if (!apiKey) {
-      problems.push({ field: 'lever.apiKey', code: 'missing', message: 'The Lever API key is not set.' });
-    }
-    const stageName = t.lever.triggerStageName;
-    if (!stageName) {
-      problems.push({
-        field: 'lever.triggerStageName',
-        code: 'missing',
-        message: 'The trigger stage name is not set.',
-      });
-    }
-    if (!apiKey) return;
-    let stages: { id: string; text: string }[];
-    try {
-      stages = await new LeverClient({ baseUrl: deps.leverBaseUrl, apiKey }).listStages();
-    } catch (err) {
-      problems.push(leverKeyProblem(err));
-      return;
-    }
-    if (!stageName) return;
-    const wanted = packageNameKey(stageName);
-    const matches = stages.filter((s) => packageNameKey(s.text) === wanted);
-    const names = stages.map((s) => s.text);
-    if (matches.length === 0) {
-      problems.push({
-        field: 'lever.triggerStageName',
-        code: 'stage_not_found',
-        message: `No stage named "${stageName}" in this Lever account. Its stages are: ${names.map((n) => `"${n}"`).join(', ')}.`,
-        availableStages: names,
-      });
-    } else if (matches.length > 1) {
-      problems.push({
-        field: 'lever.triggerStageName',
-        code: 'stage_ambiguous',
-        message: `${matches.length} Lever stages are named "${stageName}"; rename one in Lever so the trigger is unambiguous.`,
-        availableStages: names,
-      });
-    } else {
-      triggerStageId = matches[0]!.id;
-    }
-  };
-
-  const certnCheck = async () => {
-    const apiKey = secrets?.certn.apiKey;
-    if (!apiKey) {
-      problems.push({ field: 'certn.apiKey', code: 'missing', message: 'The Certn API key is not set.' });
-      return;
-    }
-    try {
-      await new CertnClient({ baseUrl: deps.certnBaseUrl, apiKey }).verifyKey();
-    } catch (err) {
-      problems.push(certnKeyProblem(err));
-    }
-  };
-
-  await Promise.all([leverCheck(), certnCheck()]);
-
-  if (!secrets?.lever.signatureToken) {
-    problems.push({
-      field: 'lever.signatureToken',
-      code: 'missing',
-      message: "The Lever webhook signature token is not set (copy it from the webhook's settings in Lever).",
-    });
-  }
-  if (!t.lever.performAsUserId) {
-    problems.push({
-      field: 'lever.performAsUserId',
-      code: 'missing',
-      message: 'The Lever user id to upload files as (perform_as) is not set.',
-    });
-  }
-  if (!secrets?.certn.webhookSecret) {
-    problems.push({ field: 'certn.webhookSecret', code: 'missing', message: 'The Certn webhook secret is not set.' });
-  }
-  if (!t.defaultPackageId || !t.packages.some((p) => p.id === t.defaultPackageId)) {
-    problems.push({
-      field: 'defaultPackageId',
-      code: 'missing',
-      message:
-        t.packages.length === 0
-          ? 'No package exists: create one and make it the default.'
-          : 'No default package: make one of the packages the default.',
-    });
-  }
-  const order = [
-    'lever.apiKey',
-    'lever.signatureToken',
-    'lever.triggerStageName',
-    'lever.performAsUserId',
-    'certn.apiKey',
-    'certn.webhookSecret',
-    'defaultPackageId',
-  ];
-  problems.sort((a, b) => order.indexOf(a.field) - order.indexOf(b.field));
-  return { problems, triggerStageId };
-}
-
-function leverKeyProblem(err: unknown): EnableProblem {
-  if (err instanceof LeverApiError && (err.status === 401 || err.status === 403)) {
-    return {
-      field: 'lever.apiKey',
-      code: 'rejected',
-      message:
-        err.status === 401
-          ? 'Lever rejected the API key (401 Unauthorized): check it was copied whole and is not revoked.'
-          : 'The Lever API key may not read stages (403 Forbidden): give it access to stages and opportunities.',
-    };
-  }
-  const detail = err instanceof LeverApiError ? `${err.status || 'no response'} ${err.code}` : 'network error';
-  log.warn('enable: Lever unreachable', { err });
-  return {
-    field: 'lever.apiKey',
-    code: 'unreachable',
-    message: `Could not check the Lever API key: Lever did not answer usefully (${detail}). Try again later.`,
-  };
-}
-
-function certnKeyProblem(err: unknown): EnableProblem {
-  if (err instanceof CertnApiError && (err.status === 401 || err.status === 403)) {
-    return {
-      field: 'certn.apiKey',
-      code: 'rejected',
-      message: `Certn rejected the API key (${err.status}): check it was copied whole and has not expired.`,
-    };
-  }
-  const detail = err instanceof CertnApiError ? `${err.status || 'no response'} ${err.type}` : 'network error';
-  log.warn('enable: Certn unreachable', { err });
-  return {
-    field: 'certn.apiKey',
-    code: 'unreachable',
-    message: `Could not check the Certn API key: Certn did not answer usefully (${detail}). Try again later.`,
-  };
 }

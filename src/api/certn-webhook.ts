@@ -5,7 +5,7 @@
 //        or a closed check is acknowledged (200, logged); Temporal unreachable → 503 so Certn retries.
 // Nudges still reach open checks of a disabled team: disabling stops new checks, not the ones under way.
 import express, { NextFunction, Request, Response } from 'express';
-import { CertnWebhookEventSchema } from '../certn/schemas';
+import { CertnWebhookEvent } from '../certn/schemas';
 import { verifyCertnSignature } from '../certn/signature';
 import { createLogger } from '../logger';
 import { CertnHookTeam, SettingsStore } from '../settings/store';
@@ -102,7 +102,7 @@ export function certnWebhookRouter(deps: CertnWebhookDeps): express.Router {
       log.warn('certn webhook body is not JSON', { teamId });
       return reply(res, 'malformed', { message: 'body is not JSON' });
     }
-    const parsed = CertnWebhookEventSchema.safeParse(json);
+    const parsed = CertnWebhookEvent.safeParse(json);
     if (!parsed.success) {
       log.warn('certn webhook body is invalid', { teamId, fields: Object.keys(fieldErrors(parsed.error)) });
       return reply(res, 'malformed', { fields: fieldErrors(parsed.error) });

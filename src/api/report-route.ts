@@ -2,7 +2,9 @@
 // so each click generates a fresh report and redirects to it. The signature makes the URL a capability.
 import express from 'express';
 import { ReportLinks } from '../activities/report-links';
-import { CertnApiError, CertnClient } from '../certn/client';
+import { CertnApiError } from '../certn/client';
+import { renderReport } from '../certn/report';
+import { certnClientFor } from '../integrations/team-clients';
 import { createLogger } from '../logger';
 import { SettingsStore } from '../settings/store';
 
@@ -33,14 +35,9 @@ export function reportRouter(deps: {
       res.status(404).type('text/plain').send('No such report.');
       return;
     }
-    const certn = new CertnClient({ baseUrl: deps.certnBaseUrl, apiKey: secrets.certn.apiKey });
+    const certn = certnClientFor(deps, secrets.certn.apiKey);
     try {
-      let report = await certn.generateReport(caseId);
-      const deadline = Date.now() + (deps.waitMs ?? 20_000);
-      while (report.status === 'PENDING' && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 500));
-        report = await certn.getReportFile(report.id);
-      }
+      const report = await renderReport(certn, caseId, { pollMs: 500, maxWaitMs: deps.waitMs ?? 20_000 });
       if (report.status !== 'COMPLETE' || !report.pdf_url) {
         res
           .status(503)

@@ -1,54 +1,49 @@
-// Typed client for the CertnCentric public API (contracts/certn.md). Node 20 global fetch, no retries of its own:
-// callers (Temporal activities) retry on `CertnApiError.retryable`. Errors and logs never contain the API key.
-import { z } from 'zod';
+// Typed client for the CertnCentric public API (contracts/certn.md), on the shared JSON-over-HTTP layer. No retries
+// of its own: callers (Temporal activities) retry on `CertnApiError.retryable`. Errors and logs never carry the key.
+import { ApiError, type ApiErrorInit, type TransportFault } from '../http/api-error';
+import { JsonHttp } from '../http/json-client';
 import { createLogger } from '../logger';
-import {
-  CERTN_UNCONFIRMED,
-  CaseListSchema,
-  CertnCaseSchema,
-  CertnErrorBodySchema,
-  ReportFileSchema,
-  type CertnCase,
-  type CertnErrorItem,
-  type ReportFile,
-} from './schemas';
-import { isRetryableStatus, parseRetryAfter } from '../http/retry';
+import { CERTN_UNCONFIRMED, CaseList, CertnCase, CertnErrorBody, type CertnErrorItem, ReportFile } from './schemas';
 
 const log = createLogger('certn-client');
 
+/** Certn's error `type` (validation_error, client_error, server_error), or ours: timeout, network_error, … */
 export type CertnErrorType =
-  'validation_error' | 'client_error' | 'server_error' | 'network_error' | 'bad_response' | string;
+  | 'validation_error'
+  | 'client_error'
+  | 'server_error'
+  | 'timeout'
+  | 'network_error'
+  | 'bad_response'
+  | 'too_large'
+  | string;
 
-export class CertnApiError extends Error {
-  override name = 'CertnApiError';
-  /** HTTP status; 0 for timeouts and network failures. */
-  readonly status: number;
-  readonly type: CertnErrorType;
+const FAULT_CODES: Record<TransportFault, CertnErrorType> = {
+  timeout: 'network_error', // a timeout and a dropped connection mean the same to a caller: no answer
+  network: 'network_error',
+  bad_response: 'bad_response',
+  too_large: 'too_large',
+};
+
+/** `code` is Certn's error type; `type` is kept as its name in Certn's own vocabulary. */
+export class CertnApiError extends ApiError {
   readonly errors: CertnErrorItem[];
-  readonly retryable: boolean;
-  /** Parsed from Retry-After (seconds or HTTP date) when the server sent one. */
-  readonly retryAfterMs?: number;
 
-  constructor(init: {
-    message: string;
-    status: number;
-    type: CertnErrorType;
-    errors?: CertnErrorItem[];
-    retryable?: boolean;
-    retryAfterMs?: number;
-  }) {
-    super(init.message);
-    this.status = init.status;
-    this.type = init.type;
+  /** `type` is accepted as another name for `code`. */
+  constructor(init: Omit<ApiErrorInit, 'code'> & { code?: string; type?: string; errors?: CertnErrorItem[] }) {
+    super({ ...init, code: init.code ?? init.type ?? 'client_error' });
     this.errors = init.errors ?? [];
-    this.retryable = init.retryable ?? isRetryableStatus(init.status);
-    if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
+  }
+
+  get type(): CertnErrorType {
+    return this.code;
   }
 }
 
 export interface CertnClientOptions {
   baseUrl: string;
   apiKey: string;
+  /** Covers the whole exchange, body included. */
   timeoutMs?: number;
   fetchImpl?: typeof fetch;
 }
@@ -61,48 +56,54 @@ export interface ListCasesFilter {
   overallStatus?: string[];
 }
 
-/** Defensive bound on list pagination: never follow more pages than this. */
+/** Defensive bound on list pagination: a server that pages on beyond it is broken (BadResponse). */
 export const MAX_LIST_PAGES = 50;
 const LIST_PAGE_SIZE = 100;
-
-interface RequestOptions {
-  query?: [string, string][];
-  body?: unknown;
-}
+/** Every report ends up on Lever, which takes files up to 30 MB: a larger PDF can never be attached. */
+export const DEFAULT_MAX_PDF_BYTES = 30 * 1024 * 1024;
 
 export class CertnClient {
-  private readonly baseUrl: string;
-  private readonly apiKey: string;
-  private readonly timeoutMs: number;
-  private readonly fetchImpl: typeof fetch;
+  private readonly http: JsonHttp<CertnApiError>;
 
   constructor(opts: CertnClientOptions) {
     if (!opts.baseUrl) throw new Error('CertnClient: baseUrl is required');
     if (!opts.apiKey) throw new Error('CertnClient: apiKey is required');
-    this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
-    this.apiKey = opts.apiKey;
-    this.timeoutMs = opts.timeoutMs ?? 20_000;
-    this.fetchImpl = opts.fetchImpl ?? fetch;
+    const auth = `Api-Key ${opts.apiKey}`;
+    this.http = new JsonHttp<CertnApiError>({
+      baseUrl: opts.baseUrl,
+      timeoutMs: opts.timeoutMs ?? 20_000,
+      ...(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
+      authorize: (h) => h.set('Authorization', auth),
+      rejected: ({ what, status, text, retryAfterMs }) => {
+        const err = rejection(what, status, text, retryAfterMs);
+        log.warn('certn request failed', { what, status, type: err.code, retryable: err.retryable });
+        return err;
+      },
+      faulted: ({ what, fault, detail, status, retryable }) => {
+        log.warn('certn request failed', { what, type: FAULT_CODES[fault], retryable });
+        return new CertnApiError({ status, code: FAULT_CODES[fault], message: `${what}: ${detail}`, retryable });
+      },
+    });
   }
 
   /** Orders a case in invite mode. NOT idempotent: a retried order creates a second case (see contracts). */
   async orderCase(input: { emailAddress: string; checkTypes: string[] }): Promise<CertnCase> {
     const checkTypesWithArguments: Record<string, Record<string, never>> = {};
     for (const t of input.checkTypes) checkTypesWithArguments[t] = {};
-    const body = {
+    const json = {
       email_address: input.emailAddress,
       send_invite_email: true,
       return_invite_link: false,
       check_types_with_arguments: checkTypesWithArguments,
     };
-    return this.request('POST', '/api/public/cases/order/', CertnCaseSchema, { body });
+    return this.post('/api/public/cases/order/', json, CertnCase);
   }
 
   async getCase(id: string): Promise<CertnCase> {
-    return this.request('GET', `/api/public/cases/${seg(id)}/`, CertnCaseSchema);
+    return this.http.request({ method: 'GET', path: `/api/public/cases/${seg(id)}/`, schema: CertnCase });
   }
 
-  /** Lists every case matching the filter, following all pages (bounded by MAX_LIST_PAGES). */
+  /** Lists every case matching the filter, following all pages (at most MAX_LIST_PAGES). */
   async listCases(filter: ListCasesFilter = {}): Promise<CertnCase[]> {
     const base: [string, string][] = [];
     if (filter.emailAddress !== undefined) base.push(['email_address', filter.emailAddress]);
@@ -111,68 +112,55 @@ export class CertnClient {
     for (const s of filter.overallStatus ?? []) base.push([CERTN_UNCONFIRMED.overallStatusParam, s]);
     base.push([CERTN_UNCONFIRMED.pageSizeParam, String(LIST_PAGE_SIZE)]);
 
-    const out: CertnCase[] = [];
     const seen = new Set<string>();
-    let page = 1;
-    for (let i = 0; i < MAX_LIST_PAGES; i++) {
-      const list = await this.request('GET', '/api/public/cases/', CaseListSchema, {
+    const all = await this.http.collectPages<CertnCase, number>('GET /api/public/cases/', MAX_LIST_PAGES, async (p) => {
+      const page = p ?? 1;
+      const list = await this.http.request({
+        method: 'GET',
+        path: '/api/public/cases/',
         query: [...base, [CERTN_UNCONFIRMED.pageParam, String(page)]],
+        schema: CaseList,
       });
-      for (const c of list.results) {
-        if (seen.has(c.id)) continue; // a case created mid-walk can shift pages; never report one twice
-        seen.add(c.id);
-        out.push(c);
-      }
-      const next = nextPageNumber(list.pagination.next_page);
-      if (next === null || next <= page) return out;
-      page = next;
-    }
-    log.warn('listCases stopped at page bound', { maxPages: MAX_LIST_PAGES, results: out.length });
-    return out;
+      const next = nextPageNumber(list.pagination.next_page ?? null);
+      return { items: list.results, next: next === null || next <= page ? null : next };
+    });
+    // A case created mid-walk can shift pages; never report one twice.
+    return all.filter((c) => !seen.has(c.id) && seen.add(c.id));
   }
 
   async cancelCase(id: string): Promise<CertnCase> {
-    return this.request('POST', `/api/public/cases/${seg(id)}/cancel/`, CertnCaseSchema, { body: {} });
+    return this.post(`/api/public/cases/${seg(id)}/cancel/`, {}, CertnCase);
   }
 
   async generateReport(caseId: string): Promise<ReportFile> {
-    return this.request('POST', `/api/public/cases/${seg(caseId)}/generate-report/`, ReportFileSchema, { body: {} });
+    return this.post(`/api/public/cases/${seg(caseId)}/generate-report/`, {}, ReportFile);
   }
 
   async getReportFile(id: string): Promise<ReportFile> {
-    return this.request('GET', `/api/public/cases/report-files/${seg(id)}/`, ReportFileSchema);
+    return this.http.request({ method: 'GET', path: `/api/public/cases/report-files/${seg(id)}/`, schema: ReportFile });
   }
 
-  /** Downloads a signed, absolute `pdf_url` (no Api-Key sent). Expired URL → CertnApiError 403 (fetch a new one). */
-  async downloadPdf(url: string): Promise<Uint8Array> {
+  /**
+   * Downloads a signed, absolute `pdf_url` (no Api-Key sent), refusing one over maxBytes with a permanent `too_large`
+   * error (early from Content-Length, else while streaming). Expired URL → CertnApiError 403 (fetch a new one).
+   */
+  async downloadPdf(url: string, maxBytes: number = DEFAULT_MAX_PDF_BYTES): Promise<Uint8Array> {
     let parsed: URL;
     try {
       parsed = new URL(url);
     } catch {
-      throw new CertnApiError({
-        message: 'Certn pdf_url is not an absolute URL',
-        status: 0,
-        type: 'bad_response',
-        retryable: false,
-      });
+      throw badPdfUrl('Certn pdf_url is not an absolute URL');
     }
     if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-      throw new CertnApiError({
-        message: 'Certn pdf_url has an unsupported scheme',
-        status: 0,
-        type: 'bad_response',
-        retryable: false,
-      });
+      throw badPdfUrl('Certn pdf_url has an unsupported scheme');
     }
     const what = `GET report PDF ${parsed.origin}${parsed.pathname}`; // never the signed query string
-    const res = await this.send(what, url, { method: 'GET', headers: { Accept: 'application/pdf' } });
-    if (!res.ok) throw await this.toError(what, res);
-    const bytes = new Uint8Array(await this.readBody(what, res, 'arrayBuffer'));
+    const bytes = await this.http.download(what, parsed, maxBytes, 'application/pdf');
     if (!startsWithPdfMagic(bytes)) {
       throw new CertnApiError({
         message: `${what}: body is not a PDF`,
-        status: res.status,
-        type: 'bad_response',
+        status: 200,
+        code: 'bad_response',
         retryable: false,
       });
     }
@@ -181,142 +169,58 @@ export class CertnClient {
 
   /** A cheap authenticated call; resolves when the key works, otherwise throws CertnApiError (401 for a bad key). */
   async verifyKey(): Promise<void> {
-    await this.request('GET', '/api/public/cases/', CaseListSchema, {
+    await this.http.request({
+      method: 'GET',
+      path: '/api/public/cases/',
       query: [
         [CERTN_UNCONFIRMED.pageSizeParam, '1'],
         [CERTN_UNCONFIRMED.pageParam, '1'],
       ],
+      schema: CaseList,
     });
   }
 
-  // ── internals ──────────────────────────────────────────────────────────────────────────────────────────────
-
-  private async request<T>(
-    method: string,
-    path: string,
-    schema: z.ZodType<T, z.ZodTypeDef, unknown>,
-    opts: RequestOptions = {},
-  ): Promise<T> {
-    const url = new URL(this.baseUrl + path);
-    for (const [k, v] of opts.query ?? []) url.searchParams.append(k, v);
-    const what = `${method} ${path}`;
-    const headers: Record<string, string> = {
-      Authorization: `Api-Key ${this.apiKey}`,
-      Accept: 'application/json',
-    };
-    let body: string | undefined;
-    if (opts.body !== undefined) {
-      headers['Content-Type'] = 'application/json';
-      body = JSON.stringify(opts.body);
-    }
-    const started = Date.now();
-    const res = await this.send(what, url.toString(), { method, headers, body });
-    if (!res.ok) {
-      const err = await this.toError(what, res);
-      log.warn('certn request failed', { method, path, status: err.status, type: err.type, retryable: err.retryable });
-      throw err;
-    }
-    // A 2xx to a POST whose body we cannot read: Certn has acted (an order placed, say). Retryable, so the activity
-    // reconciles on its next attempt (an order looks for the case it placed) instead of giving up on a paid case.
-    const actedOn = method === 'POST';
-    const text = await this.readBody(what, res, 'text');
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new CertnApiError({
-        message: `${what}: response is not JSON`,
-        status: res.status,
-        type: 'bad_response',
-        retryable: actedOn,
-      });
-    }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-      throw new CertnApiError({
-        message: `${what}: unexpected response shape (${issues.join('; ')})`,
-        status: res.status,
-        type: 'bad_response',
-        retryable: actedOn,
-      });
-    }
-    log.debug('certn request ok', { method, path, status: res.status, ms: Date.now() - started });
-    return parsed.data;
-  }
-
-  /** fetch with a timeout; network failures and timeouts become retryable CertnApiError with status 0. */
-  private async send(what: string, url: string, init: RequestInit): Promise<Response> {
-    const ac = new AbortController();
-    const timer = setTimeout(() => ac.abort(), this.timeoutMs);
-    try {
-      return await this.fetchImpl(url, { ...init, signal: ac.signal });
-    } catch (e) {
-      const timedOut = ac.signal.aborted;
-      throw new CertnApiError({
-        message: timedOut ? `${what}: timed out after ${this.timeoutMs} ms` : `${what}: network error (${describe(e)})`,
-        status: 0,
-        type: 'network_error',
-        retryable: true,
-      });
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  private async readBody(what: string, res: Response, as: 'text'): Promise<string>;
-  private async readBody(what: string, res: Response, as: 'arrayBuffer'): Promise<ArrayBuffer>;
-  private async readBody(what: string, res: Response, as: 'text' | 'arrayBuffer'): Promise<string | ArrayBuffer> {
-    try {
-      return as === 'text' ? await res.text() : await res.arrayBuffer();
-    } catch (e) {
-      throw new CertnApiError({
-        message: `${what}: reading response failed (${describe(e)})`,
-        status: 0,
-        type: 'network_error',
-        retryable: true,
-      });
-    }
-  }
-
-  private async toError(what: string, res: Response): Promise<CertnApiError> {
-    let text = '';
-    try {
-      text = await res.text();
-    } catch {
-      /* body unreadable: fall back to status only */
-    }
-    let type: CertnErrorType =
-      res.status >= 500 ? 'server_error' : res.status === 400 ? 'validation_error' : 'client_error';
-    let errors: CertnErrorItem[] = [];
-    try {
-      const parsed = CertnErrorBodySchema.safeParse(JSON.parse(text));
-      if (parsed.success) {
-        type = parsed.data.type;
-        errors = parsed.data.errors;
-      }
-    } catch {
-      /* non-JSON error body (proxy page etc.) */
-    }
-    const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
-    const details = errors
-      .map((e) => [e.attr, e.code, e.detail].filter(Boolean).join(': '))
-      .filter(Boolean)
-      .slice(0, 5)
-      .join('; ');
-    return new CertnApiError({
-      message: `${what}: HTTP ${res.status} ${type}${details ? ` (${details})` : ''}`,
-      status: res.status,
-      type,
-      errors,
-      retryable: isRetryableStatus(res.status),
-      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-    });
+  /**
+   * A 2xx to a POST whose body we cannot read: Certn has acted (an order placed, say). Retryable, so the activity
+   * reconciles on its next attempt (an order looks for the case it placed) instead of giving up on a paid case.
+   */
+  private post<S extends typeof CertnCase | typeof ReportFile>(path: string, json: unknown, schema: S) {
+    return this.http.request({ method: 'POST', path, json, schema, retryUnparsable: true });
   }
 }
 
+function rejection(what: string, status: number, text: string, retryAfterMs: number | undefined): CertnApiError {
+  let type: CertnErrorType = status >= 500 ? 'server_error' : status === 400 ? 'validation_error' : 'client_error';
+  let errors: CertnErrorItem[] = [];
+  try {
+    const parsed = CertnErrorBody.safeParse(JSON.parse(text));
+    if (parsed.success) {
+      type = parsed.data.type;
+      errors = parsed.data.errors;
+    }
+  } catch {
+    /* non-JSON error body (proxy page etc.) */
+  }
+  const details = errors
+    .map((e) => [e.attr, e.code, e.detail].filter(Boolean).join(': '))
+    .filter(Boolean)
+    .slice(0, 5)
+    .join('; ');
+  return new CertnApiError({
+    message: `${what}: HTTP ${status} ${type}${details ? ` (${details})` : ''}`,
+    status,
+    code: type,
+    errors,
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+  });
+}
+
+function badPdfUrl(message: string): CertnApiError {
+  return new CertnApiError({ message, status: 0, code: 'bad_response', retryable: false });
+}
+
 function seg(id: string): string {
-  if (!id) throw new CertnApiError({ message: 'empty id', status: 0, type: 'bad_request', retryable: false });
+  if (!id) throw new CertnApiError({ message: 'empty id', status: 0, code: 'bad_request', retryable: false });
   return encodeURIComponent(id);
 }
 
@@ -342,13 +246,4 @@ export function startsWithPdfMagic(bytes: Uint8Array): boolean {
     bytes[3] === 0x46 &&
     bytes[4] === 0x2d
   );
-}
-
-function describe(e: unknown): string {
-  if (e instanceof Error) {
-    const cause = (e as Error & { cause?: unknown }).cause;
-    const code = cause && typeof cause === 'object' && 'code' in cause ? String((cause as { code: unknown }).code) : '';
-    return code ? `${e.name}: ${code}` : e.name;
-  }
-  return 'unknown';
 }

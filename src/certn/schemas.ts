@@ -1,4 +1,5 @@
-// Zod schemas and types for the CertnCentric public API (contracts/certn.md).
+// Zod schemas and types for the CertnCentric public API (contracts/certn.md). Named like the Lever ones: the schema
+// and its type share a name (`CertnCase` is both).
 // Shared by the Certn client, the Certn sandbox, the settings code (package validation) and tests.
 import { z } from 'zod';
 
@@ -7,13 +8,19 @@ import { z } from 'zod';
 // The sandbox implements exactly these; if the real API differs, correct them here (and in the sandbox README).
 // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
 export const CERTN_UNCONFIRMED = {
-  /** Element shape of `checks[]` on a case: `{id, check_type, status}` (+ unknown fields passed through). */
+  /**
+   * Element shape of `checks[]` on a case: `{id, check_type, status}` (+ unknown fields passed through). Also read:
+   * a numeric `id`, `type` for `check_type`, `check_status` for `status`, and `checks` null or absent (no checks).
+   */
   checkShape: '{id, check_type, status}',
   /** Status values of a single check. Only COMPLETE/CANCELLED/SUPERSEDED (closed) are documented. */
   checkStatuses: ['PENDING', 'IN_PROGRESS', 'COMPLETE', 'CANCELLED', 'SUPERSEDED'] as const,
   /** Report-file status values and the `pdf_url` field (null until COMPLETE). */
   reportFileStatuses: ['PENDING', 'COMPLETE', 'FAILED'] as const,
-  /** List response: `{pagination: {...}, results: [...]}`; `next_page`/`previous_page` are page numbers or null. */
+  /**
+   * List response: `{pagination: {...}, results: [...]}`, or the same pagination fields flat beside `results`; both
+   * are read. `next_page` is a page number, a numeric string or a URL carrying `page=`, or null on the last page.
+   */
   listEnvelope: 'pagination-object',
   /** Query parameter name for the status filter, repeated once per value: `overall_status[]=A&overall_status[]=B`. */
   overallStatusParam: 'overall_status[]',
@@ -53,10 +60,13 @@ export function isCaseStatus(value: unknown): value is CaseStatus {
   return typeof value === 'string' && (CASE_STATUSES as readonly string[]).includes(value);
 }
 
-/** A check's own status (unconfirmed set, see CERTN_UNCONFIRMED). Closed states: COMPLETE, CANCELLED, SUPERSEDED. */
-export const CHECK_STATUSES = CERTN_UNCONFIRMED.checkStatuses;
-export type CheckStatus = (typeof CHECK_STATUSES)[number];
-export const CLOSED_CHECK_STATUSES: readonly CheckStatus[] = ['COMPLETE', 'CANCELLED', 'SUPERSEDED'];
+/**
+ * A Certn check's own status (unconfirmed set, see CERTN_UNCONFIRMED); not the workflow's `CheckStatus`. Closed
+ * states: COMPLETE, CANCELLED, SUPERSEDED.
+ */
+export const CERTN_CHECK_STATUSES = CERTN_UNCONFIRMED.checkStatuses;
+export type CertnCheckStatus = (typeof CERTN_CHECK_STATUSES)[number];
+export const CLOSED_CHECK_STATUSES: readonly CertnCheckStatus[] = ['COMPLETE', 'CANCELLED', 'SUPERSEDED'];
 
 /**
  * CertnCentric check type identifiers accepted in `check_types_with_arguments` (top-level / orderable ones).
@@ -89,61 +99,89 @@ export function isKnownCheckType(value: string): value is CheckType {
   return (CHECK_TYPE_CATALOGUE as readonly string[]).includes(value);
 }
 
-export const CertnCheckSchema = z
-  .object({
-    id: z.string().min(1),
-    check_type: z.string().min(1),
-    // Kept as a string: an unknown check status from the real API must not break reading a case.
-    status: z.string().min(1),
-  })
-  .passthrough();
-export type CertnCheck = z.infer<typeof CertnCheckSchema>;
+/** Ids may come as numbers; they are kept as strings everywhere. */
+const Id = z.union([z.string().min(1), z.number().int().transform(String)]);
 
-export const CertnCaseSchema = z
+/** One check of a case; the variants CERTN_UNCONFIRMED.checkShape lists are normalised to `{id, check_type, status}`. */
+export const CertnCheck = z
   .object({
-    id: z.string().min(1),
+    id: Id,
+    check_type: z.string().min(1).optional(),
+    type: z.string().min(1).optional(),
+    // Kept as a string: an unknown check status from the real API must not break reading a case.
+    status: z.string().min(1).optional(),
+    check_status: z.string().min(1).optional(),
+  })
+  .passthrough()
+  .superRefine((c, ctx) => {
+    if (!(c.check_type ?? c.type)) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'check without a type' });
+    if (!(c.status ?? c.check_status)) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'check without a status' });
+  })
+  .transform(({ type, check_status, ...c }) => ({
+    ...c,
+    check_type: (c.check_type ?? type)!,
+    status: (c.status ?? check_status)!,
+  }));
+export type CertnCheck = z.infer<typeof CertnCheck>;
+
+export const CertnCase = z
+  .object({
+    id: Id,
     email_address: z.string(),
     // A string, not the enum: a status Certn adds later must not make a paid case unreadable (the workflow shows
     // statuses it does not know as Pending).
     overall_status: z.string().min(1),
     created: z.string(),
     modified: z.string(),
-    checks: z.array(CertnCheckSchema),
+    checks: z
+      .array(CertnCheck)
+      .nullish()
+      .transform((v) => v ?? []),
   })
   .passthrough();
-export type CertnCase = z.infer<typeof CertnCaseSchema>;
+export type CertnCase = z.infer<typeof CertnCase>;
 
-const PageRef = z.union([z.number().int(), z.string()]).nullable();
-export const PaginationSchema = z
+const PageRef = z.union([z.number().int(), z.string()]).nullish();
+/** Only `next_page` drives the walk; the other fields are optional so either envelope variant parses. */
+export const Pagination = z
   .object({
-    result_count: z.number().int().nonnegative(),
-    page_count: z.number().int().nonnegative(),
-    page_size: z.number().int().positive(),
-    current_page: z.number().int().positive(),
+    result_count: z.number().int().nonnegative().optional(),
+    page_count: z.number().int().nonnegative().optional(),
+    page_size: z.number().int().positive().optional(),
+    current_page: z.number().int().positive().optional(),
     next_page: PageRef,
     previous_page: PageRef,
   })
   .passthrough();
-export type Pagination = z.infer<typeof PaginationSchema>;
+export type Pagination = z.infer<typeof Pagination>;
 
-export const CaseListSchema = z
+/** A case list, its pagination under a `pagination` key or flat beside `results`, normalised to the former. */
+export const CaseList = z
   .object({
-    pagination: PaginationSchema,
-    results: z.array(CertnCaseSchema),
+    pagination: Pagination.optional(),
+    results: z.array(CertnCase),
+    next_page: PageRef,
   })
-  .passthrough();
-export type CaseList = z.infer<typeof CaseListSchema>;
+  .passthrough()
+  .transform(({ pagination, next_page, ...rest }) => ({
+    ...rest,
+    pagination: pagination ?? { next_page: next_page ?? null },
+  }));
+export type CaseList = z.infer<typeof CaseList>;
 
 export const REPORT_FILE_STATUSES = CERTN_UNCONFIRMED.reportFileStatuses;
 export type ReportFileStatus = (typeof REPORT_FILE_STATUSES)[number];
-export const ReportFileSchema = z
+export const ReportFile = z
   .object({
-    id: z.string().min(1),
+    id: Id,
     status: z.enum(REPORT_FILE_STATUSES),
-    pdf_url: z.string().nullable(),
+    pdf_url: z
+      .string()
+      .nullish()
+      .transform((v) => v ?? null),
   })
   .passthrough();
-export type ReportFile = z.infer<typeof ReportFileSchema>;
+export type ReportFile = z.infer<typeof ReportFile>;
 
 export const CERTN_EVENT_TYPES = [
   'CASE_STATUS_CHANGED',
@@ -154,7 +192,7 @@ export const CERTN_EVENT_TYPES = [
 export type CertnEventType = (typeof CERTN_EVENT_TYPES)[number];
 
 /** Thin webhook payload; event_type/object_type stay strings so new event kinds are accepted (and ignored). */
-export const CertnWebhookEventSchema = z
+export const CertnWebhookEvent = z
   .object({
     id: z.string().min(1),
     event_type: z.string().min(1),
@@ -162,22 +200,22 @@ export const CertnWebhookEventSchema = z
     object_type: z.string().min(1),
   })
   .passthrough();
-export type CertnWebhookEvent = z.infer<typeof CertnWebhookEventSchema>;
+export type CertnWebhookEvent = z.infer<typeof CertnWebhookEvent>;
 
-export const CertnErrorItemSchema = z
+export const CertnErrorItem = z
   .object({
     code: z.string().optional(),
     detail: z.string().optional(),
     attr: z.string().nullable().optional(),
   })
   .passthrough();
-export type CertnErrorItem = z.infer<typeof CertnErrorItemSchema>;
+export type CertnErrorItem = z.infer<typeof CertnErrorItem>;
 
 export const CERTN_ERROR_TYPES = ['validation_error', 'client_error', 'server_error'] as const;
-export const CertnErrorBodySchema = z
+export const CertnErrorBody = z
   .object({
     type: z.string(),
-    errors: z.array(CertnErrorItemSchema),
+    errors: z.array(CertnErrorItem),
   })
   .passthrough();
-export type CertnErrorBody = z.infer<typeof CertnErrorBodySchema>;
+export type CertnErrorBody = z.infer<typeof CertnErrorBody>;

@@ -21,7 +21,7 @@ import {
   TeamPatch,
   TeamSecrets,
   maskSecret,
-  packageNameKey,
+  matchKey as packageNameKey, // renamed in store.ts; kept here to leave this file to the settings helper
 } from './store';
 
 export const SETTINGS_DB_FILE = 'settings.db';

@@ -179,8 +179,8 @@ export interface SettingsStore {
 
 export type DeliveryClaim = 'claimed' | 'in_flight' | 'handed';
 
-/** Package names compare trimmed and case-insensitively (also how recruiters' tags are matched). */
-export function packageNameKey(name: string): string {
+/** How names match (package names, recruiters' tags, Lever stage names): NFKC, trimmed, case-insensitive. */
+export function matchKey(name: string): string {
   return name.normalize('NFKC').trim().toLowerCase();
 }
 

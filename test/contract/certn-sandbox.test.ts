@@ -1,7 +1,7 @@
 // Contract tests of the Certn sandbox over HTTP, through CertnClient and raw fetch (contracts/certn.md).
 import { PDFDocument } from 'pdf-lib';
 import { CertnApiError, CertnClient } from '../../src/certn/client';
-import { CertnCaseSchema, CaseListSchema, ReportFileSchema } from '../../src/certn/schemas';
+import { CertnCase, CaseList, ReportFile } from '../../src/certn/schemas';
 import { setLogSink } from '../../src/logger';
 import { startCertnSandbox, type CertnSandbox } from '@lever-certn/sandbox/certn';
 import { SEED_KEY, api, control, extractPdfText, waitFor } from './certn-helpers';
@@ -163,7 +163,7 @@ describe('ordering', () => {
       },
     });
     expect(raw.status).toBe(201);
-    const c = CertnCaseSchema.parse(raw.body);
+    const c = CertnCase.parse(raw.body);
     expect(c.overall_status).toBe('CASE_ORDERED');
     expect(c.email_address).toBe('jane@example.com');
     expect(c.checks.map((x) => [x.check_type, x.status])).toEqual([
@@ -270,7 +270,7 @@ describe('reading and listing', () => {
     for (let i = 0; i < 5; i++) await order(`p${i}@example.com`);
     const p1 = await api(sb.url, 'GET', '/api/public/cases/?page_size=2');
     expect(p1.status).toBe(200);
-    const l1 = CaseListSchema.parse(p1.body);
+    const l1 = CaseList.parse(p1.body);
     expect(l1.pagination).toEqual({
       result_count: 5,
       page_count: 3,
@@ -280,10 +280,10 @@ describe('reading and listing', () => {
       previous_page: null,
     });
     expect(l1.results).toHaveLength(2);
-    const l3 = CaseListSchema.parse((await api(sb.url, 'GET', '/api/public/cases/?page_size=2&page=3')).body);
+    const l3 = CaseList.parse((await api(sb.url, 'GET', '/api/public/cases/?page_size=2&page=3')).body);
     expect(l3.pagination).toMatchObject({ current_page: 3, next_page: null, previous_page: 2 });
     expect(l3.results).toHaveLength(1);
-    const l2 = CaseListSchema.parse((await api(sb.url, 'GET', '/api/public/cases/?page_size=2&page=2')).body);
+    const l2 = CaseList.parse((await api(sb.url, 'GET', '/api/public/cases/?page_size=2&page=2')).body);
     const ids = [...l1.results, ...l2.results, ...l3.results].map((c) => c.id);
     expect(new Set(ids).size).toBe(5);
     expect((await api(sb.url, 'GET', '/api/public/cases/?page_size=2&page=4')).status).toBe(404);
@@ -458,7 +458,7 @@ describe('reports', () => {
     await control(sb.url, 'POST', `/cases/${c.id}/advance`, { steps: 6 }); // one check complete
     const raw = await api(sb.url, 'POST', `/api/public/cases/${c.id}/generate-report/`);
     expect(raw.status).toBe(201);
-    const rf = ReportFileSchema.parse(raw.body);
+    const rf = ReportFile.parse(raw.body);
     expect(rf).toMatchObject({ status: 'PENDING', pdf_url: null });
 
     const done = await waitFor(async () => {

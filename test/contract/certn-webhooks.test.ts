@@ -1,7 +1,7 @@
 // Certn sandbox webhooks: endpoint verification, signed thin payloads, event kinds, retries, delivery log.
 import { createHmac } from 'node:crypto';
 import { CertnClient } from '../../src/certn/client';
-import { CertnWebhookEventSchema } from '../../src/certn/schemas';
+import { CertnWebhookEvent } from '../../src/certn/schemas';
 import { setLogSink } from '../../src/logger';
 import { startCertnSandbox, type CertnSandbox } from '@lever-certn/sandbox/certn';
 import { SEED_KEY, control, startReceiver, waitFor, type Receiver } from './certn-helpers';
@@ -124,7 +124,7 @@ describe('deliveries', () => {
     expect(first.signature).not.toBe(hmacHex('another-secret', first.rawBody));
     expect(Object.keys(first.json).sort()).toEqual(['event_type', 'id', 'object_id', 'object_type']);
     expect(first.json).toMatchObject({ event_type: 'CASE_STATUS_CHANGED', object_type: 'CASE', object_id: c.id });
-    expect(CertnWebhookEventSchema.safeParse(first.json).success).toBe(true);
+    expect(CertnWebhookEvent.safeParse(first.json).success).toBe(true);
 
     // 3 more case steps, IN_PROGRESS (1 case + 2 check events), then both checks complete (2 check + 1 case event).
     await control(sb.url, 'POST', `/cases/${c.id}/advance`, { steps: 6 });

@@ -30,7 +30,7 @@ afterAll(async () => {
 beforeEach(async () => {
   expect((await ctl(sb, 'POST', '/reset')).status).toBe(200);
   resetLeverRateLimiters();
-  client = new LeverClient({ baseUrl: `${sb.url}/v1`, apiKey: SEED_KEY, rateLimit: false });
+  client = new LeverClient({ baseUrl: `${sb.url}/v1`, apiKey: SEED_KEY, budget: false });
 });
 
 describe('seed', () => {
@@ -57,7 +57,7 @@ describe('authentication and permissions', () => {
     expect((await ctl(sb, 'POST', '/api-keys/revoke', { key: 'k-revoke' })).status).toBe(200);
     expect((await api(sb, 'GET', `/opportunities/${o.id}`, { key: 'k-revoke' })).status).toBe(401);
     const err = await leverErr(
-      new LeverClient({ baseUrl: `${sb.url}/v1`, apiKey: 'k-revoke', rateLimit: false }).getOpportunity(o.id),
+      new LeverClient({ baseUrl: `${sb.url}/v1`, apiKey: 'k-revoke', budget: false }).getOpportunity(o.id),
     );
     expect([err.status, err.code, err.retryable]).toEqual([401, 'Unauthorized', false]);
     expect(err.message).not.toContain('k-revoke');
@@ -70,7 +70,7 @@ describe('authentication and permissions', () => {
       permissions: ['opportunities:read', 'stages:read'],
     });
     expect(created.status).toBe(201);
-    const ro = new LeverClient({ baseUrl: `${sb.url}/v1`, apiKey: 'read-only', rateLimit: false });
+    const ro = new LeverClient({ baseUrl: `${sb.url}/v1`, apiKey: 'read-only', budget: false });
     expect((await ro.getOpportunity(o.id)).id).toBe(o.id);
     expect(await ro.listStages()).toHaveLength(5);
     for (const call of [
@@ -114,7 +114,7 @@ describe('authentication and permissions', () => {
     const bearer = new LeverClient({
       baseUrl: `${sb.url}/v1`,
       apiKey: '',
-      rateLimit: false,
+      budget: false,
       auth: (h) => h.set('Authorization', `Bearer ${SEED_KEY}`),
     });
     expect((await bearer.getOpportunity(o.id)).id).toBe(o.id);
@@ -577,8 +577,11 @@ describe('rate limiting', () => {
   });
 
   it('the client paces itself under the default sandbox limit: 40 concurrent calls, zero 429s', async () => {
-    const paced = new LeverClient({ baseUrl: `${sb.url}/v1`, apiKey: SEED_KEY }); // default 8/s burst 10
-    const other = new LeverClient({ baseUrl: `${sb.url}/v1`, apiKey: SEED_KEY }); // shares the bucket
+    // A key no earlier test spent: the sandbox keeps its buckets across /reset, and the client paces at exactly
+    // the sandbox's budget, so it must start in step with it.
+    await ctl(sb, 'POST', '/api-keys', { key: 'pacer-key' });
+    const paced = new LeverClient({ baseUrl: `${sb.url}/v1`, apiKey: 'pacer-key' }); // default 10/s burst 20
+    const other = new LeverClient({ baseUrl: `${sb.url}/v1`, apiKey: 'pacer-key' }); // shares the bucket
     const order: number[] = [];
     await Promise.all(
       Array.from({ length: 40 }, (_, i) => (i % 2 ? paced : other).getStage(BG).then(() => order.push(i))),
@@ -589,7 +592,7 @@ describe('rate limiting', () => {
   }, 30_000);
 
   it('without client pacing the same burst does get 429s (so the test above can fail)', async () => {
-    const unpaced = new LeverClient({ baseUrl: `${sb.url}/v1`, apiKey: SEED_KEY, rateLimit: false });
+    const unpaced = new LeverClient({ baseUrl: `${sb.url}/v1`, apiKey: SEED_KEY, budget: false });
     const settled = await Promise.allSettled(Array.from({ length: 40 }, () => unpaced.getStage(BG)));
     expect(settled.filter((s) => s.status === 'rejected').length).toBeGreaterThan(0);
     expect(sb.state.counters.rateLimited).toBeGreaterThan(0);
@@ -633,7 +636,7 @@ describe('faults', () => {
   it('latencyMs delays answers (a client with a shorter timeout times out)', async () => {
     await ctl(sb, 'POST', '/faults', { latencyMs: 1000 });
     expect((await ctl(sb, 'GET', '/faults')).body.data).toEqual({ latencyMs: 1000 });
-    const impatient = new LeverClient({ baseUrl: `${sb.url}/v1`, apiKey: SEED_KEY, rateLimit: false, timeoutMs: 50 });
+    const impatient = new LeverClient({ baseUrl: `${sb.url}/v1`, apiKey: SEED_KEY, budget: false, timeoutMs: 50 });
     const err = await leverErr(impatient.getStage(BG));
     expect([err.status, err.code, err.retryable]).toEqual([0, 'Timeout', true]);
     expect((await ctl(sb, 'POST', '/faults', { latencyMs: null })).body.data).toEqual({});

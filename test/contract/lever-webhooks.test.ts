@@ -40,7 +40,7 @@ beforeEach(async () => {
   await ctl(sb, 'POST', '/reset');
   resetLeverRateLimiters();
   rx = await startReceiver();
-  client = new LeverClient({ baseUrl: `${sb.url}/v1`, apiKey: SEED_KEY, rateLimit: false });
+  client = new LeverClient({ baseUrl: `${sb.url}/v1`, apiKey: SEED_KEY, budget: false });
 });
 afterEach(async () => {
   await sb.webhooksIdle();

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, SETTINGS_DB_FILE, SqliteSettingsStore, migrate } from '../../src/settings/sqlite-store';
-import { ConflictError, NotFoundError, maskSecret, packageNameKey } from '../../src/settings/store';
+import { ConflictError, NotFoundError, maskSecret, matchKey } from '../../src/settings/store';
 
 const SECRETS = {
   leverApiKey: 'LEVERKEY-' + randomBytes(12).toString('hex'),
@@ -290,7 +290,7 @@ describe('migrations', () => {
 
 describe('helpers', () => {
   it('package name keys and masks', () => {
-    expect(packageNameKey('  Standard Check ')).toBe(packageNameKey('standard check'));
+    expect(matchKey('  Standard Check ')).toBe(matchKey('standard check'));
     expect(maskSecret(null)).toEqual({ set: false, masked: null });
     expect(maskSecret('short')).toEqual({ set: true, masked: '••••' });
     expect(maskSecret('abcdefghijkl')).toEqual({ set: true, masked: '••••ijkl' });

@@ -1,7 +1,7 @@
 import { CertnApiError, CertnClient, MAX_LIST_PAGES } from '../../src/certn/client';
 import { parseRetryAfter } from '../../src/http/retry';
 import { setLogLevel, setLogSink } from '../../src/logger';
-import { CASE_STATUSES, CHECK_TYPE_CATALOGUE, CertnCaseSchema } from '../../src/certn/schemas';
+import { CASE_STATUSES, CHECK_TYPE_CATALOGUE, CertnCase } from '../../src/certn/schemas';
 
 const KEY = 'super-secret-key-123';
 const BASE = 'https://certn.test';
@@ -55,8 +55,8 @@ describe('schemas', () => {
     expect(new Set(CHECK_TYPE_CATALOGUE).size).toBe(CHECK_TYPE_CATALOGUE.length);
   });
   it('passes unknown case fields through, and keeps a case with an overall status it does not know readable', () => {
-    expect(CertnCaseSchema.parse(aCase())).toMatchObject({ extra_field: 'kept' });
-    expect(CertnCaseSchema.parse({ ...aCase(), overall_status: 'SOMETHING_NEW' }).overall_status).toBe('SOMETHING_NEW');
+    expect(CertnCase.parse(aCase())).toMatchObject({ extra_field: 'kept' });
+    expect(CertnCase.parse({ ...aCase(), overall_status: 'SOMETHING_NEW' }).overall_status).toBe('SOMETHING_NEW');
   });
 });
 
@@ -83,7 +83,7 @@ describe('CertnClient (mocked fetch)', () => {
     const call = m.calls[0]!;
     expect(call.url).toBe(`${BASE}/api/public/cases/order/`);
     expect(call.init.method).toBe('POST');
-    expect((call.init.headers as Record<string, string>).Authorization).toBe(`Api-Key ${KEY}`);
+    expect(new Headers(call.init.headers).get('authorization')).toBe(`Api-Key ${KEY}`);
     expect(JSON.parse(String(call.init.body))).toEqual({
       email_address: 'a@example.com',
       send_invite_email: true,
@@ -143,7 +143,7 @@ describe('CertnClient (mocked fetch)', () => {
     );
     const e2 = await catchErr(client(hang.fn, 20).getCase('x'));
     expect(e2).toMatchObject({ status: 0, retryable: true });
-    expect(e2.message).toMatch(/timed out/);
+    expect(e2.message).toMatch(/no complete answer within 20 ms/);
   });
 
   it('rejects unexpected shapes as non-retryable bad_response', async () => {
@@ -165,7 +165,7 @@ describe('CertnClient (mocked fetch)', () => {
     expect(e2).toMatchObject({ type: 'bad_response', retryable: true });
   });
 
-  it('listCases follows pages and is bounded even if the server never stops', async () => {
+  it('listCases follows pages and fails (never truncates silently) if the server never stops', async () => {
     const m = mockFetch((url) => {
       const page = Number(new URL(url).searchParams.get('page'));
       return json({
@@ -180,11 +180,14 @@ describe('CertnClient (mocked fetch)', () => {
         results: [aCase(`c${page}`)],
       });
     });
-    const all = await client(m.fn).listCases({
-      emailAddress: 'a@example.com',
-      overallStatus: ['COMPLETE', 'CANCELLED'],
-    });
-    expect(all).toHaveLength(MAX_LIST_PAGES);
+    // A truncated search could miss the case an earlier attempt ordered and so order a second one: fail instead.
+    const e = await catchErr(
+      client(m.fn).listCases({
+        emailAddress: 'a@example.com',
+        overallStatus: ['COMPLETE', 'CANCELLED'],
+      }),
+    );
+    expect(e).toMatchObject({ type: 'bad_response', retryable: false });
     expect(m.calls).toHaveLength(MAX_LIST_PAGES);
     const u = new URL(m.calls[0]!.url);
     expect(u.searchParams.get('email_address')).toBe('a@example.com');
@@ -213,7 +216,7 @@ describe('CertnClient (mocked fetch)', () => {
     const ok = mockFetch(() => new Response(Buffer.from('%PDF-1.7\n...'), { status: 200 }));
     const bytes = await client(ok.fn).downloadPdf('https://files.test/r.pdf?sig=abc');
     expect(Buffer.from(bytes).subarray(0, 5).toString()).toBe('%PDF-');
-    expect(JSON.stringify(ok.calls[0]!.init.headers)).not.toContain(KEY);
+    expect(new Headers(ok.calls[0]!.init.headers).get('authorization')).toBeNull();
 
     const html = mockFetch(() => new Response('<html></html>', { status: 200 }));
     expect(await catchErr(client(html.fn).downloadPdf('https://files.test/r.pdf'))).toMatchObject({
@@ -224,5 +227,136 @@ describe('CertnClient (mocked fetch)', () => {
     const e = await catchErr(client(expired.fn).downloadPdf('https://files.test/r.pdf?signature=secretsig'));
     expect(e.status).toBe(403);
     expect(e.message).not.toContain('secretsig');
+  });
+
+  it('listCases reads pagination under a `pagination` key or flat beside `results`', async () => {
+    const flat = mockFetch((url) => {
+      const page = Number(new URL(url).searchParams.get('page'));
+      return json({
+        result_count: 3,
+        page_count: 3,
+        page_size: 1,
+        current_page: page,
+        next_page: page < 3 ? String(page + 1) : null,
+        previous_page: null,
+        results: [aCase(`c${page}`)],
+      });
+    });
+    expect((await client(flat.fn).listCases()).map((c) => c.id)).toEqual(['c1', 'c2', 'c3']);
+    const bare = mockFetch(() => json({ results: [aCase('only')] })); // no pagination at all: one page
+    expect((await client(bare.fn).listCases()).map((c) => c.id)).toEqual(['only']);
+    expect(bare.calls).toHaveLength(1);
+  });
+
+  it('listCases never reports a case twice when pages shift', async () => {
+    const m = mockFetch((url) => {
+      const page = Number(new URL(url).searchParams.get('page'));
+      return json({ pagination: { next_page: page < 2 ? 2 : null }, results: [aCase('same'), aCase(`c${page}`)] });
+    });
+    expect((await client(m.fn).listCases()).map((c) => c.id)).toEqual(['same', 'c1', 'c2']);
+  });
+
+  it.each([
+    ['documented', { id: 'k1', check_type: 'IDENTITY_VERIFICATION_1', status: 'COMPLETE' }],
+    ['numeric id', { id: 17, check_type: 'IDENTITY_VERIFICATION_1', status: 'COMPLETE' }],
+    ['type instead of check_type', { id: 'k1', type: 'IDENTITY_VERIFICATION_1', status: 'COMPLETE' }],
+    ['check_status instead of status', { id: 'k1', check_type: 'IDENTITY_VERIFICATION_1', check_status: 'COMPLETE' }],
+  ])('reads a case whose checks are shaped %s', async (_name, check) => {
+    const m = mockFetch(() => json({ ...aCase(), checks: [check] }));
+    const c = await client(m.fn).getCase('case-1');
+    expect(c.checks).toEqual([
+      expect.objectContaining({ id: String(check.id), check_type: 'IDENTITY_VERIFICATION_1', status: 'COMPLETE' }),
+    ]);
+  });
+
+  it('reads a case whose checks are null or absent as having none, and rejects a check with no type', async () => {
+    for (const checks of [null, undefined]) {
+      const m = mockFetch(() => json({ ...aCase(), checks }));
+      expect((await client(m.fn).getCase('case-1')).checks).toEqual([]);
+    }
+    const bad = mockFetch(() => json({ ...aCase(), checks: [{ id: 'k', status: 'COMPLETE' }] }));
+    expect(await catchErr(client(bad.fn).getCase('case-1'))).toMatchObject({ type: 'bad_response' });
+  });
+
+  it('reads Retry-After given as an HTTP date', async () => {
+    const at = new Date(Date.now() + 30_000).toUTCString();
+    const m = mockFetch(() => json({ type: 'client_error', errors: [] }, 429, { 'retry-after': at }));
+    const e = await catchErr(client(m.fn).getCase('x'));
+    expect(e.retryable).toBe(true);
+    expect(e.retryAfterMs).toBeGreaterThan(25_000);
+    expect(e.retryAfterMs).toBeLessThanOrEqual(30_000);
+  });
+
+  it('the timeout covers reading the body, not just the headers', async () => {
+    const slow = mockFetch(
+      () =>
+        new Response(
+          new ReadableStream({
+            start(ctl) {
+              ctl.enqueue(new TextEncoder().encode('{"id": "case-1", '));
+            },
+          }),
+          { status: 200 },
+        ),
+    );
+    const e = await catchErr(client(slow.fn, 50).getCase('case-1'));
+    expect(e).toMatchObject({ status: 0, retryable: true, type: 'network_error' });
+    const pdf = mockFetch(
+      () =>
+        new Response(
+          new ReadableStream({
+            start(ctl) {
+              ctl.enqueue(new TextEncoder().encode('%PDF-1.7'));
+            },
+          }),
+          { status: 200 },
+        ),
+    );
+    expect(await catchErr(client(pdf.fn, 50).downloadPdf('https://files.test/r.pdf'))).toMatchObject({
+      status: 0,
+      retryable: true,
+    });
+  });
+
+  it('refuses a PDF over the limit early from Content-Length, without reading it', async () => {
+    let pulled = 0;
+    const m = mockFetch(
+      () =>
+        new Response(
+          new ReadableStream({
+            pull(ctl) {
+              pulled++;
+              ctl.enqueue(new Uint8Array(1024));
+            },
+          }),
+          { status: 200, headers: { 'content-length': String(31 * 1024 * 1024) } },
+        ),
+    );
+    const e = await catchErr(client(m.fn).downloadPdf('https://files.test/r.pdf'));
+    expect(e).toMatchObject({ type: 'too_large', retryable: false });
+    expect(pulled).toBeLessThanOrEqual(1); // the stream may pre-pull one chunk; nothing more is read
+  });
+
+  it('refuses a PDF over the limit while streaming when Content-Length is absent', async () => {
+    let sent = 0;
+    const m = mockFetch(
+      () =>
+        new Response(
+          new ReadableStream({
+            pull(ctl) {
+              sent += 64 * 1024;
+              ctl.enqueue(
+                sent === 64 * 1024
+                  ? new TextEncoder().encode('%PDF-'.padEnd(64 * 1024, 'x'))
+                  : new Uint8Array(64 * 1024),
+              );
+            },
+          }),
+          { status: 200 },
+        ),
+    );
+    const e = await catchErr(client(m.fn).downloadPdf('https://files.test/r.pdf', 1024 * 1024));
+    expect(e).toMatchObject({ type: 'too_large', retryable: false });
+    expect(sent).toBeLessThanOrEqual(1024 * 1024 + 3 * 64 * 1024); // stopped right after the cap
   });
 });
