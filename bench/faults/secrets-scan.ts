@@ -9,7 +9,7 @@ import { CERTN_KEY, LEVER_KEY } from '../../test/harness/system';
 import type { Candidate } from './invariants';
 
 /** The JSON text of a history with every payload's base64 data decoded next to it. */
-function readableHistory(json: string): string {
+export function readableHistory(json: string): string {
   const decoded: string[] = [];
   for (const m of json.matchAll(/"data":\s*"([A-Za-z0-9+/=]{4,})"/g)) {
     decoded.push(Buffer.from(m[1]!, 'base64').toString('utf8'));
@@ -50,6 +50,11 @@ export async function scanForSecrets(
   for (const c of seen.candidates) answers.push((await sys.admin('GET', `/teams/${team.id}/checks/${c.opp}`)).text);
   places.push(['the API responses', answers.join('\n')]);
 
+  return findSecrets(needles, places);
+}
+
+/** Which needle (kind, value) occurs in which place (name, text): "kind in place", never the value itself. */
+export function findSecrets(needles: [string, string][], places: [string, string][]): string[] {
   const found: string[] = [];
   for (const [kind, value] of needles) {
     if (!value) continue;
