@@ -6,6 +6,7 @@ import http from 'node:http';
 import Database from 'better-sqlite3';
 import { certnSignature } from '../../src/certn/signature';
 import { leverSignature } from '../../src/lever/signature';
+import { setLogLevel, setLogSink } from '../../src/logger';
 import { System, Team } from '../harness/system';
 
 /** CI-sized by default; FUZZ_RUNS scales every property up for the full run. */
@@ -21,9 +22,15 @@ export interface FuzzEnv {
   triggerStageId: string;
   /** Every request sent and its status, by endpoint label, for the case-count report. */
   counts: Map<string, Map<number, number>>;
+  /** Every log line the service wrote (kept out of the test output) and every answer it gave. */
+  logs: string[];
+  answers: string[];
 }
 
 export async function startFuzzEnv(): Promise<FuzzEnv> {
+  const logs: string[] = [];
+  setLogSink((l) => logs.push(l));
+  setLogLevel('debug');
   const sys = await System.start({ worker: false, certnStepMs: null });
   const team = await sys.setupTeam();
   const secrets = await sys.store.getTeamSecrets(team.id);
@@ -40,7 +47,20 @@ export async function startFuzzEnv(): Promise<FuzzEnv> {
     webhookSecret: secrets.certn.webhookSecret,
     triggerStageId: config.lever.triggerStageId,
     counts: new Map(),
+    logs,
+    answers: [],
   };
+}
+
+export async function stopFuzzEnv(env: FuzzEnv | undefined): Promise<void> {
+  setLogSink((line) => process.stdout.write(line + '\n'));
+  setLogLevel('warn');
+  await env?.sys.stop();
+}
+
+/** The secrets the fuzzers hold; none may appear in a log line or an answer. */
+export function fuzzSecrets(env: FuzzEnv): string[] {
+  return [env.signatureToken, env.webhookSecret, env.sys.adminToken, 'sandbox-lever-key', 'sandbox-certn-key'];
 }
 
 export interface Sent {
@@ -62,7 +82,9 @@ export async function send(
   headers: Record<string, string> = {},
 ): Promise<Sent> {
   const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const req = http.request(env.sys.apiUrl + path, { method, headers, agent: keepAlive }, (res) => {
+    // host/port/path, not a URL: a URL would resolve `..` and `%2e%2e` before the request leaves.
+    const { hostname, port } = new URL(env.sys.apiUrl);
+    const req = http.request({ hostname, port, path, method, headers, agent: keepAlive }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
@@ -80,6 +102,7 @@ export async function send(
   const byStatus = env.counts.get(label) ?? new Map<number, number>();
   byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
   env.counts.set(label, byStatus);
+  env.answers.push(text);
   return { status, text, json };
 }
 

@@ -8,6 +8,7 @@ import {
   leverDelivery,
   send,
   startFuzzEnv,
+  stopFuzzEnv,
   storeDigest,
   workflowCount,
 } from './fuzz-env';
@@ -20,7 +21,7 @@ beforeAll(async () => {
   digest = storeDigest(env);
 });
 afterAll(async () => {
-  await env?.sys.stop();
+  await stopFuzzEnv(env);
 });
 
 async function expectNothingChanged(): Promise<void> {

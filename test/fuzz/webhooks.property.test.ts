@@ -23,6 +23,8 @@ import {
   leverDelivery,
   send,
   startFuzzEnv,
+  stopFuzzEnv,
+  fuzzSecrets,
   storeDigest,
   workflowCount,
 } from './fuzz-env';
@@ -36,10 +38,8 @@ beforeAll(async () => {
   digest = storeDigest(env);
 });
 afterAll(async () => {
-  if (env) {
-    process.stdout.write(countsReport(env) + '\n');
-    await env.sys.stop();
-  }
+  if (env) process.stdout.write(countsReport(env) + '\n');
+  await stopFuzzEnv(env);
 });
 
 /** The invariants after a property: nothing started, nothing stored, still up. */
@@ -318,5 +318,14 @@ describe('replayed Lever tokens', () => {
       { numRuns: Math.min(FUZZ_RUNS, 20) },
     );
     expect(await workflowCount(env)).toBe(0);
+  });
+});
+
+describe('after all of the above', () => {
+  it('no secret appears in any log line the service wrote or any answer it gave', () => {
+    expect(env.logs.length).toBeGreaterThan(0);
+    expect(env.answers.length).toBeGreaterThan(0);
+    const all = env.logs.join('\n') + '\n' + env.answers.join('\n');
+    for (const secret of fuzzSecrets(env)) expect(all.includes(secret)).toBe(false);
   });
 });
