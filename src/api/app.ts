@@ -26,6 +26,7 @@ import { leverWebhookRouter } from './lever-webhook';
 import { METRIC, Metrics } from './metrics';
 import { openApiDocument } from './openapi';
 import { reportRouter } from './report-route';
+import { requestErrorStatus, requestGuard } from './request-guard';
 
 const log = createLogger('api');
 
@@ -77,6 +78,7 @@ export function createApiApp(deps: ApiDeps): express.Express {
   const base = publicBaseUrl(deps.config);
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  app.use(requestGuard);
 
   const view = (t: TeamConfig): TeamView => ({
     ...t,
@@ -358,6 +360,8 @@ export function createApiApp(deps: ApiDeps): express.Express {
     if (type === 'entity.parse.failed')
       return res.status(400).json({ error: 'malformed_json', message: 'body is not JSON' });
     if (type === 'entity.too.large') return res.status(413).json({ error: 'too_large' });
+    const status = requestErrorStatus(err);
+    if (status) return res.status(status).json({ error: 'bad_request', message: 'the request could not be read' });
     log.error('admin request failed', { method: req.method, path: req.path, err });
     return res.status(500).json({ error: 'internal_error' });
   });
@@ -368,8 +372,10 @@ export function createApiApp(deps: ApiDeps): express.Express {
     res.status(404).json({ error: 'not_found' });
   });
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = requestErrorStatus(err);
+    if (status) return res.status(status).json({ error: 'bad_request', message: 'the request could not be read' });
     log.error('request failed', { err });
-    res.status(500).json({ error: 'internal_error' });
+    return res.status(500).json({ error: 'internal_error' });
   });
 
   return app;

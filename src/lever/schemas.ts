@@ -29,6 +29,16 @@ const StringList = z
 
 // ---------------------------------------------------------------- webhooks
 
+/**
+ * Lever opportunity ids are UUIDs. The id becomes part of the check's workflow id (Temporal caps ids at 1,000 bytes)
+ * and of Lever API paths, so anything else — too long, control characters, separators — is refused as malformed.
+ */
+export const OpportunityId = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9_-]+$/, 'opportunityId must be letters, digits, "-" or "_" (at most 200)');
+
 export const LeverWebhookBody = z
   .object({
     triggeredAt: z.number().int().nonnegative(),
@@ -42,7 +52,7 @@ export type LeverWebhookBody = z.infer<typeof LeverWebhookBody>;
 
 export const StageChangeData = z
   .object({
-    opportunityId: z.string().min(1),
+    opportunityId: OpportunityId,
     candidateId: z.string().optional(),
     contactId: z.string().optional(),
     toStageId: z.string().min(1),
@@ -54,7 +64,7 @@ export type StageChangeData = z.infer<typeof StageChangeData>;
 /** candidateArchiveChange (unconfirmed shape): toArchived is an object or null. */
 export const ArchiveChangeData = z
   .object({
-    opportunityId: z.string().min(1),
+    opportunityId: OpportunityId,
     toArchived: z.object({}).passthrough().nullable().optional(),
     fromArchived: z.object({}).passthrough().nullable().optional(),
   })
@@ -62,7 +72,7 @@ export const ArchiveChangeData = z
 export type ArchiveChangeData = z.infer<typeof ArchiveChangeData>;
 
 /** candidateDeleted (unconfirmed shape). */
-export const CandidateDeletedData = z.object({ opportunityId: z.string().min(1) }).passthrough();
+export const CandidateDeletedData = z.object({ opportunityId: OpportunityId }).passthrough();
 export type CandidateDeletedData = z.infer<typeof CandidateDeletedData>;
 
 // ---------------------------------------------------------------- resources
