@@ -113,7 +113,7 @@ export async function ingestFigure(): Promise<FigureResult> {
       await measured(w, () => runLoad(per, c, webhook));
       await measured(b, () => runLoad(per, c, bare));
     }
-    const [hr, wr, br] = [h.result!, w.result!, b.result!];
+    const [wr, br] = [w.result!, b.result!];
     const throughput = wr.perSecond / br.perSecond;
     const p99 = percentile(wr.latenciesMs, 99) / percentile(br.latenciesMs, 99);
     const cpu = (p: Pooled) => p.cpuMs / p.result!.count;
@@ -153,7 +153,6 @@ export async function ingestFigure(): Promise<FigureResult> {
       `Temporal call's client side, which is the bare row): about **${fmt(cpu(w) - cpu(h) - cpu(b), 3)} ms**`,
       `(webhook − healthz alone: ${fmt(cpu(w) - cpu(h), 3)} ms).`,
     ].join('\n');
-    void hr;
     return {
       section,
       rows: [

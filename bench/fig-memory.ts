@@ -73,7 +73,7 @@ export async function memoryFigure(server: DevServer): Promise<FigureResult> {
       `test/harness/worker-process.ts). All ${open} opened in ${fmt(openS, 0)} s.`,
       '',
       `- Worker RSS: ${mib(workerBase.rssBytes)} MiB ready, **${mib(w1.rssBytes)} MiB** with the checks open and idle,`,
-      `  ${mib(w2.rssBytes)} MiB after the callback sample (≈ ${perCheckKiB} KiB per cached check over the ready worker).`,
+      `  ${mib(w2.rssBytes)} MiB after the callback sample (growth over the ready worker ÷ checks the cache can hold: ${perCheckKiB} KiB).`,
       `- Temporal dev server RSS (pid ${serverPid}): ${mib(serverBase.rssBytes)} MiB before, **${mib(s1.rssBytes)} MiB** after.`,
       `- Idle CPU over ${idleSeconds} s: worker **${fmt(idleCpu(w0, w1) * 100, 1)} %**, server **${fmt(idleCpu(s0, s1) * 100, 1)} %** of one core.`,
       `- Callback → tag (case moved to "submitted", the Analyzing tag written) for ${latencies.length} checks, one at a`,

@@ -58,8 +58,12 @@ export async function startRelay(sys: System): Promise<Relay> {
           : certnTarget(String(json.object_type), String(json.object_id));
       if (!target) {
         // Lever's "verify connection" ping carries no opportunity: answer it here.
-        if (url.pathname === '/lever' && json.event === 'candidateHired') res.writeHead(200).end('{}');
-        else (unrouted++, res.writeHead(404).end('{}'));
+        if (url.pathname === '/lever' && json.event === 'candidateHired') {
+          res.writeHead(200).end('{}');
+          return;
+        }
+        unrouted++;
+        res.writeHead(404).end('{}');
         return;
       }
       const headers: Record<string, string> = { 'content-type': 'application/json' };
