@@ -14,7 +14,12 @@ export async function memoryFigure(server: DevServer): Promise<FigureResult> {
   const { openChecks: n, openTeams, maxCached, idleSeconds, callbackSample } = KNOBS;
   const perTeam = Math.ceil(n / openTeams);
   say(`(6) memory: ${perTeam * openTeams} open checks in ${openTeams} teams, worker cache ${maxCached}...`);
-  const sys = await System.start({ worker: false, certnStepMs: null, pollIntervalMs: 24 * 3_600_000 });
+  const sys = await System.start({
+    worker: false,
+    certnStepMs: null,
+    pollIntervalMs: 24 * 3_600_000,
+    leverRetryBaseMs: 1000,
+  });
   const relay = await startRelay(sys);
   try {
     const teams = await setupTeams(sys, relay, openTeams);
@@ -28,13 +33,18 @@ export async function memoryFigure(server: DevServer): Promise<FigureResult> {
 
     const started = Date.now();
     await moveAll(sys, candidates);
-    // Open and idle: every case ordered, and Lever quiet for 3 s (the Pending tags written).
-    let lastLever = -1;
+    // Open and idle: every case ordered, and Lever quiet for 3 s (the Pending tags written). Deliveries the service
+    // refused under load are retried by the Lever sandbox; if nothing moves for a minute, go on with what opened.
+    let last = '';
+    let still = 0;
+    let opened = 0;
     for (;;) {
-      const [orders, lever] = await Promise.all([sys.certnCtl('GET', '/state'), sys.leverCtl('GET', '/requests')]);
-      if (orders.orderCount >= candidates.length && lever.counters.requests === lastLever) break;
-      lastLever = orders.orderCount >= candidates.length ? lever.counters.requests : -1;
-      if (Date.now() - started > 60 * 60_000) throw new Error('checks did not all open within an hour');
+      const [certn, lever] = await Promise.all([sys.certnCtl('GET', '/state'), sys.leverCtl('GET', '/requests')]);
+      opened = certn.orderCount;
+      const now = `${opened}/${lever.counters.requests}`;
+      still = now === last ? still + 1 : 0;
+      last = now;
+      if ((opened >= candidates.length && still >= 1) || still >= 20) break;
       await sleep(3000);
     }
     const openS = (Date.now() - started) / 1000;
@@ -49,8 +59,9 @@ export async function memoryFigure(server: DevServer): Promise<FigureResult> {
     // Callback → tag: the earliest checks (evicted first) get their case moved to "submitted" one at a time.
     const step = Math.max(1, Math.floor(candidates.length / 2 / callbackSample));
     const sample = candidates.filter((_, i) => i % step === 0).slice(0, callbackSample);
-    const latencies = await mapLimit(sample, 1, async (c) => {
+    const measured = await mapLimit(sample, 1, async (c) => {
       const [kase] = await sys.casesFor(c.email);
+      if (!kase) return NaN; // this check did not open
       const t0 = Date.now();
       await sys.advanceCase(kase.id, 4);
       const o = await sys.waitFor('the Analyzing tag', async () => {
@@ -61,6 +72,7 @@ export async function memoryFigure(server: DevServer): Promise<FigureResult> {
       });
       return o.at - t0;
     });
+    const latencies = measured.filter((ms) => Number.isFinite(ms));
     const w2 = procSample(worker.pid!);
     const open = candidates.length;
     const perCheckKiB = ((w1.rssBytes - workerBase.rssBytes) / Math.min(open, maxCached) / 1024).toFixed(0);
@@ -70,7 +82,7 @@ export async function memoryFigure(server: DevServer): Promise<FigureResult> {
       `${open} checks in ${openTeams} teams (each with its own Lever key; webhooks routed to the owning team by`,
       'bench/relay.ts, since each sandbox models one account), Certn not advancing, poll interval 24 h; one worker',
       `in a process of its own with \`maxCachedWorkflows\` = ${maxCached} (set by WORKER_MAX_CACHED_WORKFLOWS in`,
-      `test/harness/worker-process.ts). All ${open} opened in ${fmt(openS, 0)} s.`,
+      `test/harness/worker-process.ts). ${opened} of ${open} checks ordered their case (opened) in ${fmt(openS, 0)} s.`,
       '',
       `- Worker RSS: ${mib(workerBase.rssBytes)} MiB ready, **${mib(w1.rssBytes)} MiB** with the checks open and idle,`,
       `  ${mib(w2.rssBytes)} MiB after the callback sample (growth over the ready worker ÷ checks the cache can hold: ${perCheckKiB} KiB).`,
