@@ -3,7 +3,7 @@
 // Lever sandbox counted them, and checks completed per second.
 import { System } from '../test/harness/system';
 import { FigureResult } from './report';
-import { KNOBS, say } from './setup';
+import { KNOBS, progress } from './setup';
 import { fmt, steadyRate } from './stats';
 import { createCandidates, moveAll, resultOf } from './teams';
 
@@ -12,7 +12,7 @@ const LEVER_PER_SECOND = 10;
 
 export async function busyTeamFigure(): Promise<FigureResult> {
   const n = KNOBS.busyTeam;
-  say(`(2) one busy team: ${n} candidates at once...`);
+  progress(`(2) one busy team: ${n} candidates at once...`);
   const sys = await System.start({ certnStepMs: KNOBS.stepMs });
   try {
     const team = await sys.setupTeam();

@@ -9,7 +9,7 @@ import { checkWorkflowId } from '../src/workflows/definitions';
 import { initialSearchAttributes } from '../src/workflows/search-attributes';
 import { System, leverHmac } from '../test/harness/system';
 import { FigureResult } from './report';
-import { KNOBS, say } from './setup';
+import { KNOBS, progress } from './setup';
 import { LoadResult, fmt, percentile, runLoad, table } from './stats';
 
 interface Pooled {
@@ -43,7 +43,7 @@ async function measured(into: Pooled, load: () => Promise<LoadResult>): Promise<
 
 export async function ingestFigure(): Promise<FigureResult> {
   const { ingest: n, concurrency: c, rounds } = KNOBS;
-  say(`(3) ingest: ${n} webhook deliveries vs ${n} bare signalWithStart at concurrency ${c}, ${rounds} rounds...`);
+  progress(`(3) ingest: ${n} webhook deliveries vs ${n} bare signalWithStart at concurrency ${c}, ${rounds} rounds...`);
   const sys = await System.start({ worker: false, certnStepMs: null });
   const connection = await Connection.connect({ address: sys.temporalAddress });
   const plain = new Client({ connection });

@@ -5,7 +5,7 @@ import { checkWorkflowId } from '../src/workflows/definitions';
 import { System } from '../test/harness/system';
 import { minimumLeverCalls, minimumTable } from './lever-minimum';
 import { FigureResult } from './report';
-import { KNOBS, say, sleep } from './setup';
+import { KNOBS, progress, sleep } from './setup';
 import { fmt, mapLimit, percentile, table } from './stats';
 import { Candidate, moveAll, resultOf } from './teams';
 
@@ -63,7 +63,7 @@ async function phase(sys: System, teamId: string, k: number): Promise<Phase> {
 
 export async function leverCallsFigure(): Promise<{ result: FigureResult; historyEvents: number[] }> {
   const k = KNOBS.callsAtOnce;
-  say(`(1, 4) Lever calls and history events: one check seeing every status, then ${k} at once...`);
+  progress(`(1, 4) Lever calls and history events: one check seeing every status, then ${k} at once...`);
   const sys = await System.start({ certnStepMs: KNOBS.stepMs });
   try {
     const team = await sys.setupTeam();

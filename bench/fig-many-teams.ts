@@ -8,7 +8,7 @@ import { checkWorkflowId } from '../src/workflows/definitions';
 import { System } from '../test/harness/system';
 import { startRelay } from './relay';
 import { FigureResult } from './report';
-import { KNOBS, quietBundlerLogger, say } from './setup';
+import { KNOBS, progress, quietBundlerLogger } from './setup';
 import { fmt, mapLimit, percentile } from './stats';
 import { createCandidates, moveAll, resultOf, setupTeams } from './teams';
 
@@ -113,7 +113,7 @@ async function bareWorkflowsPerSecond(
 }
 
 export async function manyTeamsFigure(address: string): Promise<FigureResult> {
-  say(`(7) many teams: ${KNOBS.manyTeams} teams × ${KNOBS.perTeam} candidates, then the bare workflow...`);
+  progress(`(7) many teams: ${KNOBS.manyTeams} teams × ${KNOBS.perTeam} candidates, then the bare workflow...`);
   const checks = await checksPerSecond();
   // The bare workflow waits Certn's pace for one case too, spread over its timers (at least one), so both face the
   // same outside wait; only the engine's work differs.

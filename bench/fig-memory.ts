@@ -6,14 +6,14 @@ import type { DevServer } from '../src/temporal/dev-server';
 import { System } from '../test/harness/system';
 import { startRelay } from './relay';
 import { FigureResult } from './report';
-import { KNOBS, say, sleep } from './setup';
+import { KNOBS, progress, sleep } from './setup';
 import { fmt, mapLimit, mib, percentile, procSample } from './stats';
 import { createCandidates, moveAll, setupTeams } from './teams';
 
 export async function memoryFigure(server: DevServer): Promise<FigureResult> {
   const { openChecks: n, openTeams, maxCached, idleSeconds, callbackSample } = KNOBS;
   const perTeam = Math.ceil(n / openTeams);
-  say(`(6) memory: ${perTeam * openTeams} open checks in ${openTeams} teams, worker cache ${maxCached}...`);
+  progress(`(6) memory: ${perTeam * openTeams} open checks in ${openTeams} teams, worker cache ${maxCached}...`);
   const sys = await System.start({
     worker: false,
     certnStepMs: null,
@@ -38,9 +38,13 @@ export async function memoryFigure(server: DevServer): Promise<FigureResult> {
     let last = '';
     let still = 0;
     let opened = 0;
+    let orders = 0;
     for (;;) {
-      const [certn, lever] = await Promise.all([sys.certnCtl('GET', '/state'), sys.leverCtl('GET', '/requests')]);
-      opened = certn.orderCount;
+      const lever = await sys.leverCtl('GET', '/requests');
+      // Candidates with a case (a second order for the same candidate must not count as another open check).
+      const cases = [...sys.certn.state.cases.values()];
+      opened = new Set(cases.map((c) => c.email_address)).size;
+      orders = cases.length;
       const now = `${opened}/${lever.counters.requests}`;
       still = now === last ? still + 1 : 0;
       last = now;
@@ -82,7 +86,7 @@ export async function memoryFigure(server: DevServer): Promise<FigureResult> {
       `${open} checks in ${openTeams} teams (each with its own Lever key; webhooks routed to the owning team by`,
       'bench/relay.ts, since each sandbox models one account), Certn not advancing, poll interval 24 h; one worker',
       `in a process of its own with \`maxCachedWorkflows\` = ${maxCached} (set by WORKER_MAX_CACHED_WORKFLOWS in`,
-      `test/harness/worker-process.ts). ${opened} of ${open} checks ordered their case (opened) in ${fmt(openS, 0)} s.`,
+      `test/harness/worker-process.ts). ${opened} of ${open} checks ordered their case (opened) in ${fmt(openS, 0)} s (${orders} cases ordered in all).`,
       '',
       `- Worker RSS: ${mib(workerBase.rssBytes)} MiB ready, **${mib(w1.rssBytes)} MiB** with the checks open and idle,`,
       `  ${mib(w2.rssBytes)} MiB after the callback sample (growth over the ready worker ÷ checks the cache can hold: ${perCheckKiB} KiB).`,

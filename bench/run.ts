@@ -12,7 +12,7 @@ import { manyTeamsFigure } from './fig-many-teams';
 import { memoryFigure } from './fig-memory';
 import { startupFigure } from './fig-startup';
 import { FigureResult, figuresTable, renderReport, writeResults } from './report';
-import { FULL, knobsFromEnv, quietServiceLog, say, serviceLog, startRun } from './setup';
+import { FULL, knobsFromEnv, progress, quietServiceLog, say, serviceLog, startRun } from './setup';
 import { System } from '../test/harness/system';
 
 const only = new Set((process.env.BENCH_ONLY ?? '1,2,3,5,6,7').split(',').map((s) => s.trim()));
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     .map((l) => l.toFixed(2))
     .join(' / ');
   quietServiceLog();
-  say(`bench (${FULL ? 'full' : 'short'}): starting the Temporal dev server and bundling the workflows...`);
+  progress(`bench (${FULL ? 'full' : 'short'}): starting the Temporal dev server and bundling the workflows...`);
   const run = await startRun();
   const figures: FigureResult[] = [];
   try {

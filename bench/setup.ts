@@ -31,7 +31,7 @@ export const KNOBS = {
   /** Certn step delay elsewhere (ms). */
   stepMs: int('BENCH_CERTN_STEP_MS', 50, 50, 0),
   /** (2) candidates of one busy team. */
-  busyTeam: int('BENCH_BUSY_TEAM', 40, 200),
+  busyTeam: int('BENCH_BUSY_TEAM', 25, 200),
   /** (3) webhook deliveries per load, concurrency, alternating rounds. */
   ingest: int('BENCH_INGEST', 600, 3000),
   concurrency: int('BENCH_CONCURRENCY', 16, 16),
@@ -56,6 +56,9 @@ export const knobsFromEnv = (): string =>
     .join('');
 
 export const say = (s = ''): void => void process.stdout.write(s + '\n');
+const t0 = Date.now();
+/** A progress line with the seconds since the run began, so slow figures show. */
+export const progress = (s: string): void => say(`[${Math.round((Date.now() - t0) / 1000)} s] ${s}`);
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** The service logs JSON lines at info level: keep their cost (they are still built), drop the noise. */
