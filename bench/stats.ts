@@ -1,4 +1,6 @@
-// Small helpers for the benchmarks: percentiles, a bounded concurrent request loop, markdown tables.
+// Small helpers for the benchmarks: percentiles, a bounded concurrent request loop, markdown tables, steady-state
+// rates and process samples.
+import fs from 'node:fs';
 
 /** Nearest-rank percentile of an unsorted list (p in 0..100). NaN for an empty list. */
 export function percentile(values: number[], p: number): number {
@@ -72,3 +74,34 @@ export function table(header: string[], rows: (string | number)[][]): string {
   const line = (cells: (string | number)[]) => `| ${cells.map(String).join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
+
+/**
+ * Requests per second over the steady part of a run: the middle of the span between the first and the last request,
+ * leaving out `trim` of the span at each end (the opening burst and the tail when few checks are left).
+ */
+export function steadyRate(timestampsMs: number[], trim = 0.1): { perSecond: number; windowMs: number } {
+  if (timestampsMs.length < 2) return { perSecond: NaN, windowMs: 0 };
+  const sorted = [...timestampsMs].sort((a, b) => a - b);
+  const first = sorted[0]!;
+  const span = sorted[sorted.length - 1]! - first;
+  const from = first + span * trim;
+  const to = first + span * (1 - trim);
+  const windowMs = to - from;
+  if (windowMs <= 0) return { perSecond: NaN, windowMs: 0 };
+  const inside = sorted.filter((t) => t >= from && t < to).length;
+  return { perSecond: (inside / windowMs) * 1000, windowMs };
+}
+
+/** Resident memory (bytes) and CPU time used so far (ms) of a process, from /proc (Linux). */
+export function procSample(pid: number): { rssBytes: number; cpuMs: number } {
+  // Fields after the command name (which may hold spaces) start at index 2 of `stat`; utime/stime are 14th/15th.
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  const hz = 100; // USER_HZ is 100 on Linux
+  return { rssBytes: rssKb * 1024, cpuMs: (ticks / hz) * 1000 };
+}
+
+export const mib = (bytes: number): string => fmt(bytes / 2 ** 20, 0);

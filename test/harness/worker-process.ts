@@ -27,6 +27,10 @@ async function main(): Promise<void> {
       timings: JSON.parse(env('WORKER_TIMINGS')),
       reportPollMs: 50,
     },
+    // The benchmark sets a worker cache far smaller than the open checks (bench/fig-memory.ts).
+    ...(process.env.WORKER_MAX_CACHED_WORKFLOWS
+      ? { tuning: { maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS) } }
+      : {}),
   });
   process.stdout.write('worker ready\n');
   await worker.run();

@@ -1,0 +1,96 @@
+// Teams and candidates for the benchmarks: many teams in one pair of sandboxes (each with its own Lever key, so
+// each has Lever's 10 req/s of its own, webhooks routed through the relay), candidates moved into the trigger
+// stage through the Lever sandbox, and waiting for checks to close.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { checkWorkflowId } from '../src/workflows/definitions';
+import { CERTN_KEY, System, TRIGGER_STAGE } from '../test/harness/system';
+import { Relay } from './relay';
+import { mapLimit } from './stats';
+import { sleep } from './setup';
+
+export interface BenchTeam {
+  id: string;
+  leverHookUrl: string;
+  certnHookUrl: string;
+}
+
+const SEED_USER_ID = 'f0c3a1d2-5b6e-4c7d-8e9f-0a1b2c3d4e5f';
+
+/** `n` enabled teams, set up the way an admin does (README's four steps), each with its own Lever key. */
+export async function setupTeams(sys: System, relay: Relay, n: number): Promise<BenchTeam[]> {
+  const certnSecret = `certn-secret-${randomUUID()}`;
+  const hook = await sys.leverCtl('POST', '/webhooks', { url: `${relay.url}/lever`, verify: false });
+  const signatureToken: string = hook.data.signatureToken;
+  await sys.certnCtl('PUT', '/webhook', { url: `${relay.url}/certn`, secret: certnSecret });
+  return mapLimit(
+    Array.from({ length: n }, (_, i) => i),
+    4,
+    async (i) => {
+      const leverKey = `bench-lever-${i}-${randomBytes(6).toString('hex')}`;
+      await sys.leverCtl('POST', '/api-keys', { key: leverKey, permissions: 'all' });
+      const created = await sys.admin('POST', '/teams', {
+        name: `Bench ${i}`,
+        lever: { apiKey: leverKey, triggerStageName: TRIGGER_STAGE, performAsUserId: SEED_USER_ID },
+        certn: { apiKey: CERTN_KEY, webhookSecret: certnSecret },
+      });
+      if (created.status !== 201) throw new Error(`create team: ${created.status} ${created.text}`);
+      const id: string = created.json.id;
+      const pkg = await sys.admin('POST', `/teams/${id}/packages`, {
+        name: 'Standard',
+        checkTypes: ['CRIMINAL_RECORD_CHECK', 'IDENTITY_VERIFICATION_1'],
+      });
+      await sys.admin('POST', `/teams/${id}/packages/${pkg.json.id}/default`);
+      await sys.admin('PATCH', `/teams/${id}`, { lever: { signatureToken } });
+      const enabled = await sys.admin('POST', `/teams/${id}/enable`);
+      if (enabled.status !== 200) throw new Error(`enable: ${enabled.status} ${enabled.text}`);
+      return { id, leverHookUrl: created.json.webhookUrls.lever, certnHookUrl: created.json.webhookUrls.certn };
+    },
+  );
+}
+
+export interface Candidate {
+  teamId: string;
+  opportunityId: string;
+  email: string;
+}
+
+/** Creates `perTeam` candidates with an e-mail in each team (routed by the relay when one is given). */
+export async function createCandidates(
+  sys: System,
+  teams: { id: string; leverHookUrl: string; certnHookUrl: string }[],
+  perTeam: number,
+  relay?: Relay,
+): Promise<Candidate[]> {
+  const suffix = randomBytes(3).toString('hex');
+  const wanted = teams.flatMap((t) => Array.from({ length: perTeam }, (_, i) => ({ t, i })));
+  return mapLimit(wanted, 8, async ({ t, i }) => {
+    const email = `bench-${suffix}-${t.id.slice(0, 8)}-${i}@example.com`;
+    const opportunityId = await sys.createCandidate({ emails: [email] });
+    relay?.route(opportunityId, email, { lever: t.leverHookUrl, certn: t.certnHookUrl });
+    return { teamId: t.id, opportunityId, email };
+  });
+}
+
+/** Moves each candidate into the trigger stage (the Lever sandbox sends the signed webhook); returns when each moved. */
+export async function moveAll(sys: System, candidates: Candidate[], concurrency = 32): Promise<number[]> {
+  return mapLimit(candidates, concurrency, async (c) => {
+    const t = Date.now();
+    await sys.leverCtl('POST', `/opportunities/${c.opportunityId}/move`, { stageName: TRIGGER_STAGE });
+    return t;
+  });
+}
+
+/** The check's result once its run closes (waiting for the webhook to start it first). */
+export async function resultOf(sys: System, c: Candidate, timeoutMs = 15 * 60_000): Promise<{ status: string }> {
+  const handle = sys.client.workflow.getHandle(checkWorkflowId(c.teamId, c.opportunityId));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return (await handle.result()) as { status: string };
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError) || Date.now() > deadline) throw err;
+      await sleep(100); // the webhook has not started the check yet
+    }
+  }
+}

@@ -1,0 +1,32 @@
+// The benchmarks' many-team set-up (bench/teams.ts + bench/relay.ts) on the real dev server and sandboxes: each
+// team's candidate is checked by that team, with Certn callbacks reaching it, and nothing goes unrouted.
+import { startRelay } from '../../bench/relay';
+import { createCandidates, moveAll, resultOf, setupTeams } from '../../bench/teams';
+import { System } from '../harness/system';
+
+describe('benchmark teams behind the webhook relay', () => {
+  let sys: System;
+  beforeAll(async () => {
+    // A day-long poll: a check can only finish in time if Certn's callbacks reach its team.
+    sys = await System.start({ certnStepMs: 50, pollIntervalMs: 24 * 3_600_000 });
+  });
+  afterAll(async () => {
+    await sys.stop();
+  });
+
+  it('runs one check per candidate in the owning team, callbacks routed', async () => {
+    const relay = await startRelay(sys);
+    try {
+      const teams = await setupTeams(sys, relay, 2);
+      const candidates = await createCandidates(sys, teams, 1, relay);
+      await moveAll(sys, candidates);
+      const results = await Promise.all(candidates.map((c) => resultOf(sys, c, 60_000)));
+      expect(results.map((r) => r.status)).toEqual(['Complete', 'Complete']);
+      expect(candidates.map((c) => c.teamId)).toEqual(teams.map((t) => t.id));
+      for (const c of candidates) expect(await sys.casesFor(c.email)).toHaveLength(1);
+      expect(relay.unrouted()).toBe(0);
+    } finally {
+      await relay.stop();
+    }
+  });
+});
