@@ -162,7 +162,13 @@ export class JsonHttp<E extends ApiError> {
     let res: Response | undefined;
     try {
       res = await this.fetchImpl(url, { ...init, signal: ac.signal });
-      const bytes = await readCapped(res, maxBytes, ac.signal);
+      const answer = res;
+      // An error answer whose body breaks off (a server that answers 413 and closes while we still send) is still
+      // that error: its status says everything that matters.
+      const bytes = await readCapped(answer, maxBytes, ac.signal).catch((err: unknown) => {
+        if (answer.ok) throw err;
+        return new Uint8Array(0);
+      });
       if (bytes === 'too_large') {
         throw this.fault(what, 'too_large', `answer larger than ${maxBytes} bytes`, res.status, false);
       }

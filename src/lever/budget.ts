@@ -32,7 +32,7 @@ export interface AdaptiveOptions {
   /**
    * Tokens of the burst held back. Lever's bucket starts refilling when our first request *arrives*, ours when it
    * leaves, so at exactly Lever's numbers every request after the burst would be early by the network latency and
-   * meet a 429. One token (100 ms at 10/s) absorbs that; the steady pace stays the full 10/s.
+   * meet a 429. Two tokens (200 ms of jitter at 10/s) absorb that; the steady pace stays the full 10/s.
    */
   headroomTokens: number;
 }
@@ -41,7 +41,7 @@ export const DEFAULT_ADAPTIVE: AdaptiveOptions = {
   minPerSecond: 1,
   recoveryPerSecond: 1,
   penaltyWindowMs: 1000,
-  headroomTokens: 1,
+  headroomTokens: 2,
 };
 
 /** Key for a (base URL, API key) pair: a hash, so API keys never sit in memory as map keys or reach a database. */

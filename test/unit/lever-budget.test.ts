@@ -24,16 +24,16 @@ function race(bucket: { acquire(): Promise<void> }, n: number) {
 }
 
 describe('AdaptiveTokenBucket', () => {
-  it("defaults to Lever's published limit: the burst of 20 less one token of headroom, then one every 100 ms", async () => {
+  it("defaults to Lever's published limit: the burst of 20 less two tokens of headroom, then one every 100 ms", async () => {
     expect(LEVER_RATE_LIMIT).toEqual({ perSecond: 10, burst: 20 });
     const bucket = new AdaptiveTokenBucket(undefined, () => Date.now());
     const at = race(bucket, 40);
     await flush();
-    expect(at).toHaveLength(19);
-    await jest.advanceTimersByTimeAsync(2100);
+    expect(at).toHaveLength(18);
+    await jest.advanceTimersByTimeAsync(2200);
     expect(at).toHaveLength(40);
-    expect(at.slice(19, 22)).toEqual([100, 200, 300]);
-    expect(at[39]).toBe(2100); // 10/s steady: 21 more requests in 2.1 s
+    expect(at.slice(18, 21)).toEqual([100, 200, 300]);
+    expect(at[39]).toBe(2200); // 10/s steady: 22 more requests in 2.2 s
   });
 
   it('grants in call order and refills up to the burst only', async () => {

@@ -297,3 +297,21 @@ describe('LeverClient and its budget', () => {
     ]);
   });
 });
+
+describe('LeverClient error answers whose body breaks off', () => {
+  it('a 413 whose body cannot be read is still the 413 (not a network error)', async () => {
+    const f = fakeFetch(
+      () =>
+        new Response(
+          new ReadableStream({
+            pull(ctl) {
+              ctl.error(new TypeError('other side closed'));
+            },
+          }),
+          { status: 413 },
+        ),
+    );
+    const err = await catchErr(client(f.impl).getStage('s'));
+    expect([err.status, err.code, err.retryable]).toEqual([413, 'Http413', false]);
+  });
+});
