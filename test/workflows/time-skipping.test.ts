@@ -196,6 +196,37 @@ describe('production timings on a time-skipping server', () => {
   });
 });
 
+describe('search attributes', () => {
+  it('one upsert per transition carrying status, package and case; Pending upserted once', async () => {
+    const snapshots: CaseSnapshot[] = [
+      OPEN,
+      { overallStatus: 'APPLICANT_SUBMITTED', checks: [{ id: 'k1', status: 'PENDING' }] },
+      {
+        overallStatus: 'IN_PROGRESS',
+        checks: [
+          { id: 'k1', status: 'COMPLETE' },
+          { id: 'k2', status: 'PENDING' },
+        ],
+      },
+      DONE,
+    ];
+    let reads = 0;
+    const { state, workflowId } = await run(fakes({ readCase: async () => snapshots[Math.min(reads++, 3)]! }));
+    expect(state.status).toBe('Complete');
+    const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+    const upserts = (history.events ?? [])
+      .map((e) => e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields)
+      .filter((fields) => fields)
+      .map((fields) =>
+        Object.fromEntries(
+          Object.entries(fields!).map(([k, p]) => [k, JSON.parse(Buffer.from(p.data!).toString('utf8'))]),
+        ),
+      );
+    const attrs = (status: string) => ({ CertnCheckStatus: status, CertnPackage: 'Standard', CertnCase: 'case-1' });
+    expect(upserts).toEqual([attrs('Pending'), attrs('Analyzing'), attrs('Partial'), attrs('Complete')]);
+  });
+});
+
 describe('the workflow side of the stage confirmation', () => {
   it('passes the newest stage entry it received to inspectOpportunity; a re-run passes none', async () => {
     const seen: { requireTriggerStage: boolean; triggeredAt?: number }[] = [];
@@ -203,7 +234,7 @@ describe('the workflow side of the stage confirmation', () => {
       inspectOpportunity: async (_t, _o, opts) => {
         seen.push(opts);
         const pkg = { name: 'Standard', checkTypes: ['CRIMINAL_RECORD_CHECK'] };
-        return { inTriggerStage: true, hasEmail: seen.length > 1, package: pkg, existingCaseId: 'case-x' };
+        return { inTriggerStage: true, hasEmail: seen.length > 1, package: pkg, existingCaseId: null };
       },
       readCase: async () => DONE,
     });
