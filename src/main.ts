@@ -8,7 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { ReportLinks } from './activities/report-links';
 import { createApiApp } from './api/app';
-import { TemporalCheckGateway } from './api/check-gateway';
+import { TemporalCheckGateway, checkTimings } from './api/check-gateway';
 import { ConfigError, loadConfig, publicBaseUrl } from './config';
 import { createLogger, setLogLevel } from './logger';
 import { loadOrCreateAdminToken, loadOrCreateMasterKey } from './settings/crypto';
@@ -103,12 +103,6 @@ async function main(): Promise<void> {
       leverBaseUrl,
       certnBaseUrl,
       reportLinks,
-      timings: {
-        pollIntervalMs: config.CERTN_POLL_INTERVAL_SECONDS * 1000,
-        noEmailWaitMs: config.NO_EMAIL_WAIT_SECONDS * 1000,
-        caseMaxWaitMs: config.CASE_MAX_WAIT_SECONDS * 1000,
-        maxHistoryEvents: config.CHECK_MAX_HISTORY_EVENTS,
-      },
     },
   });
   const workerDone = worker.run();
@@ -120,7 +114,7 @@ async function main(): Promise<void> {
 
   const app = createApiApp({
     store,
-    gateway: new TemporalCheckGateway(client, config.TEMPORAL_TASK_QUEUE),
+    gateway: new TemporalCheckGateway(client, config.TEMPORAL_TASK_QUEUE, checkTimings(config)),
     config,
     adminToken: admin.token,
     leverBaseUrl,

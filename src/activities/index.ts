@@ -20,17 +20,8 @@ const log = createLogger('activities');
 export interface ActivityDeps extends Endpoints {
   store: SettingsStore;
   reportLinks: ReportLinks;
-  timings: CheckTimings;
   /** How long attachReportPdf waits for Certn to render a report before retrying. */
   reportPollMs?: number;
-}
-
-export interface CheckTimings {
-  pollIntervalMs: number;
-  noEmailWaitMs: number;
-  caseMaxWaitMs: number;
-  /** A check that waits for weeks continues as new past this many history events, keeping its history small. */
-  maxHistoryEvents: number;
 }
 
 export interface OpportunityFacts {
@@ -84,14 +75,14 @@ export function createActivities(deps: ActivityDeps) {
     return Context.current().info.attempt > 1 || (opts.mayExist ?? true);
   }
 
-  async function checkTimings(): Promise<CheckTimings> {
-    return deps.timings;
-  }
-
   async function inspectOpportunity(
     teamId: string,
     opportunityId: string,
-    opts: { requireTriggerStage: boolean },
+    opts: {
+      requireTriggerStage: boolean;
+      /** The stage entry the workflow acts on (epoch ms, Lever's `triggeredAt`); absent for an operator re-run. */
+      triggeredAt?: number;
+    },
   ): Promise<OpportunityFacts> {
     const { config, lever } = await team(teamId);
     const opp = await lever.getOpportunity(opportunityId);
@@ -270,7 +261,6 @@ export function createActivities(deps: ActivityDeps) {
   }
 
   return {
-    checkTimings: classified(checkTimings),
     inspectOpportunity: classified(inspectOpportunity),
     setStatusTag: classified(setStatusTag),
     orderCase: classified(orderCase),

@@ -331,10 +331,25 @@ export function createApiApp(deps: ApiDeps): express.Express {
       const opportunityId = String(req.params.opportunityId);
       const body = validate(CancelBody, req.body);
       await team(teamId);
-      const ok = await deps.gateway.cancel(teamId, opportunityId, body.reason ?? 'cancelled by an operator');
-      if (!ok) throw new HttpError(404, { error: 'not_found', message: 'no open check for this opportunity' });
-      log.info('check cancel requested by an operator', { teamId, opportunityId });
-      res.status(202).json({ status: 'cancel_requested', workflowId: checkWorkflowId(teamId, opportunityId) });
+      const workflowId = checkWorkflowId(teamId, opportunityId);
+      const r = await deps.gateway.cancel(teamId, opportunityId, body.reason ?? 'cancelled by an operator');
+      log.info('check cancel requested by an operator', { teamId, opportunityId, result: r.result });
+      switch (r.result) {
+        case 'cancelled':
+          return res.status(200).json({ status: 'cancelled', workflowId, check: r.outcome });
+        case 'requested': // accepted; the check's answer did not come in time and shows in its state later
+          return res.status(202).json({ status: 'cancel_requested', workflowId });
+        case 'refused':
+          throw new HttpError(409, { error: 'cancel_refused', message: r.outcome.detail, workflowId });
+        case 'ended':
+          throw new HttpError(409, { error: 'check_ended', message: r.message, workflowId });
+        case 'under_way':
+          throw new HttpError(409, { error: 'cancel_under_way', message: r.message, workflowId });
+        case 'closed':
+          throw new HttpError(409, { error: 'check_closed', message: 'the check is closed', workflowId });
+        case 'not_found':
+          throw new HttpError(404, { error: 'not_found', message: 'no check for this opportunity' });
+      }
     }),
   );
 

@@ -1,20 +1,59 @@
 // The one place the API talks to Temporal about checks. Webhook handlers and admin routes depend on the
 // CheckGateway interface; TemporalCheckGateway is the real implementation.
-import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import { WorkflowIdReusePolicy } from '@temporalio/common';
 import {
-  CHECK_WORKFLOW_TYPE,
+  Client,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  WorkflowUpdateStage,
+} from '@temporalio/client';
+import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
+import type { AppConfig } from '../config';
+// The workflow function itself, so start arguments are type-checked against it. The API process loads only the
+// deterministic workflow modules here: they reach the activities by type-only imports.
+import { backgroundCheck } from '../workflows';
+import {
+  CancelOutcome,
   CheckState,
+  CheckTimings,
   CheckWorkflowInput,
   CertnNudge,
   StageEntered,
-  cancelSignal,
+  cancelUpdate,
   certnEventSignal,
   checkWorkflowId,
   stageEnteredSignal,
   stateQuery,
 } from '../workflows/definitions';
 import { initialSearchAttributes } from '../workflows/search-attributes';
+
+/** The check's clock from the configuration: it travels in every check's input (see CheckWorkflowInput). */
+export function checkTimings(
+  config: Pick<
+    AppConfig,
+    'CERTN_POLL_INTERVAL_SECONDS' | 'NO_EMAIL_WAIT_SECONDS' | 'CASE_MAX_WAIT_SECONDS' | 'CHECK_MAX_HISTORY_EVENTS'
+  >,
+): CheckTimings {
+  return {
+    pollIntervalMs: config.CERTN_POLL_INTERVAL_SECONDS * 1000,
+    noEmailWaitMs: config.NO_EMAIL_WAIT_SECONDS * 1000,
+    caseMaxWaitMs: config.CASE_MAX_WAIT_SECONDS * 1000,
+    maxHistoryEvents: config.CHECK_MAX_HISTORY_EVENTS,
+  };
+}
+
+/**
+ * What an operator's cancel came to. `cancelled`/`refused`: the check answered (Certn cancelled the case, or refused
+ * to); `requested`: accepted, the answer did not come in time and shows in the check's state later; `ended`: nothing
+ * left to cancel; `under_way`: another cancel is being acted on; `closed`: the check's run is closed; `not_found`: no check.
+ */
+export type CancelResult =
+  | { result: 'cancelled' | 'refused'; outcome: CancelOutcome }
+  | { result: 'requested' }
+  | { result: 'ended' | 'under_way'; message: string }
+  | { result: 'closed' }
+  | { result: 'not_found' };
 
 /** Temporal could not be reached: the caller answers 503 so the sender retries later. */
 export class TemporalUnavailableError extends Error {
@@ -31,7 +70,8 @@ export interface CheckGateway {
   certnEvent(workflowId: string, nudge: CertnNudge): Promise<boolean>;
   /** Operator re-run: a new run ordering a new case. Refused while a check is open. */
   rerun(teamId: string, opportunityId: string): Promise<'started' | 'open'>;
-  cancel(teamId: string, opportunityId: string, reason: string): Promise<boolean>;
+  /** Operator cancel: an update the check validates, answered with whether it took. */
+  cancel(teamId: string, opportunityId: string, reason: string): Promise<CancelResult>;
   state(teamId: string, opportunityId: string): Promise<CheckState | null>;
 }
 
@@ -50,8 +90,11 @@ export class TemporalCheckGateway implements CheckGateway {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
+    private readonly timings: CheckTimings,
     /** Webhooks answer fast: a Temporal call slower than this is treated as Temporal being unavailable (503). */
     private readonly deadlineMs = 2_000,
+    /** How long an operator's cancel waits for the check's answer (it may call Certn) before answering 202. */
+    private readonly cancelAnswerMs = 20_000,
   ) {}
 
   private call<T>(fn: () => Promise<T>): Promise<T> {
@@ -60,10 +103,10 @@ export class TemporalCheckGateway implements CheckGateway {
 
   async stageEntered(teamId: string, opportunityId: string, event: StageEntered): Promise<void> {
     const workflowId = checkWorkflowId(teamId, opportunityId);
-    const input: CheckWorkflowInput = { teamId, opportunityId, trigger: event };
+    const input: CheckWorkflowInput = { teamId, opportunityId, timings: this.timings, trigger: event };
     try {
       await this.call(() =>
-        this.client.workflow.signalWithStart(CHECK_WORKFLOW_TYPE, {
+        this.client.workflow.signalWithStart(backgroundCheck, {
           workflowId,
           taskQueue: this.taskQueue,
           args: [input],
@@ -93,10 +136,10 @@ export class TemporalCheckGateway implements CheckGateway {
 
   async rerun(teamId: string, opportunityId: string): Promise<'started' | 'open'> {
     const workflowId = checkWorkflowId(teamId, opportunityId);
-    const input: CheckWorkflowInput = { teamId, opportunityId, rerun: true };
+    const input: CheckWorkflowInput = { teamId, opportunityId, timings: this.timings, rerun: true };
     try {
       await this.call(() =>
-        this.client.workflow.start(CHECK_WORKFLOW_TYPE, {
+        this.client.workflow.start(backgroundCheck, {
           workflowId,
           taskQueue: this.taskQueue,
           args: [input],
@@ -112,11 +155,44 @@ export class TemporalCheckGateway implements CheckGateway {
     }
   }
 
-  async cancel(teamId: string, opportunityId: string, reason: string): Promise<boolean> {
+  async cancel(teamId: string, opportunityId: string, reason: string): Promise<CancelResult> {
+    const handle = this.client.workflow.getHandle(checkWorkflowId(teamId, opportunityId));
+    const deadline = Date.now() + this.cancelAnswerMs;
+    let update;
     try {
-      await this.call(() =>
-        this.client.workflow.getHandle(checkWorkflowId(teamId, opportunityId)).signal(cancelSignal, { reason }),
+      // Accepted or rejected (by the validator) on a worker; until then the cancel is not durable, so a timeout
+      // here is an unavailable Temporal (503: try again), not a pending cancel.
+      update = await this.client.connection.withDeadline(deadline, () =>
+        handle.startUpdate(cancelUpdate, { args: [{ reason }], waitForStage: WorkflowUpdateStage.ACCEPTED }),
       );
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) {
+        return (await this.exists(handle)) ? { result: 'closed' } : { result: 'not_found' };
+      }
+      throw this.translate(err instanceof WorkflowUpdateRPCTimeoutOrCancelledError ? err.cause : err);
+    }
+    try {
+      const outcome = await this.client.connection.withDeadline(deadline, () => update.result());
+      return { result: outcome.took ? 'cancelled' : 'refused', outcome };
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) {
+        // The validator's refusal (the update handler itself never fails).
+        const cause = err.cause instanceof ApplicationFailure ? err.cause : undefined;
+        return {
+          result: cause?.type === 'CancelUnderWay' ? 'under_way' : 'ended',
+          message: cause?.message ?? err.message,
+        };
+      }
+      // Accepted, so durable: the check acts on it; its answer shows in the state later.
+      if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return { result: 'requested' };
+      throw this.translate(err);
+    }
+  }
+
+  /** An update finds no open run both for a closed check and for none at all; describe tells them apart. */
+  private async exists(handle: ReturnType<Client['workflow']['getHandle']>): Promise<boolean> {
+    try {
+      await this.call(() => handle.describe());
       return true;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return false;

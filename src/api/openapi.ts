@@ -204,15 +204,32 @@ export function openApiDocument(serverUrl: string): Json {
           summary: 'Cancel an open check',
           requestBody: { required: false, content: { 'application/json': { schema: ref('Cancel') } } },
           responses: {
+            '200': json(
+              {
+                type: 'object',
+                properties: {
+                  status: { type: 'string', enum: ['cancelled'] },
+                  workflowId: { type: 'string' },
+                  check: {
+                    type: 'object',
+                    properties: { took: { type: 'boolean' }, status: { type: 'string' }, detail: { type: 'string' } },
+                  },
+                },
+              },
+              'The cancel took (Certn cancelled the case, or nothing had been ordered yet)',
+            ),
             '202': json(
               {
                 type: 'object',
                 properties: { status: { type: 'string', enum: ['cancel_requested'] }, workflowId: { type: 'string' } },
               },
-              'Requested',
+              'Accepted; the check had not answered in time (its state shows the outcome)',
             ),
             ...common,
-            '404': err('Unknown team or no open check'),
+            '404': err('Unknown team or no check for this opportunity'),
+            '409': err(
+              'Nothing left to cancel (check_ended, check_closed), a cancel under way, or Certn refused (cancel_refused)',
+            ),
             '503': err('Temporal unavailable'),
           },
         },

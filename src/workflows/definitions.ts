@@ -1,12 +1,13 @@
 // Names and shapes shared by the check workflow, the API that signals it and the tests that inspect it.
 // Kept free of side effects: the workflow bundle imports this file.
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 /** One check per team + opportunity: the id is derived, never random, so Temporal itself dedupes starts. */
 export function checkWorkflowId(teamId: string, opportunityId: string): string {
   return `certn-check:${teamId}:${opportunityId}`;
 }
 
+/** The workflow's type name, as visibility lists it (the gateway starts it by function reference). */
 export const CHECK_WORKFLOW_TYPE = 'backgroundCheck';
 
 /** Lever told us the opportunity moved into a stage. `data` is unsigned: the workflow confirms it via the API. */
@@ -27,9 +28,19 @@ export interface CancelRequest {
   reason: string;
 }
 
+/** What an operator's cancel came to: `took` is false when Certn refused to cancel the case. */
+export interface CancelOutcome {
+  took: boolean;
+  /** The check's status when the answer was given. */
+  status: CheckStatus;
+  detail: string;
+}
+
 export const stageEnteredSignal = defineSignal<[StageEntered]>('stageEntered');
 export const certnEventSignal = defineSignal<[CertnNudge]>('certnEvent');
-export const cancelSignal = defineSignal<[CancelRequest]>('cancel');
+/** An update, not a signal: its validator refuses a check with nothing left to cancel, and the caller learns whether
+ * the cancel took. */
+export const cancelUpdate = defineUpdate<CancelOutcome, [CancelRequest]>('cancel');
 
 /** Status of a check as shown on Lever (tag) and in the Temporal UI (search attribute). */
 export const CHECK_STATUSES = [
@@ -62,8 +73,11 @@ export interface CheckState {
   status: CheckStatus;
   packageName?: string;
   caseId?: string;
-  /** Workflow time the case was ordered: bounds how long the check follows it, across continue-as-new. */
+  /** Workflow time the case was ordered. */
   caseOrderedAt?: string;
+  /** Workflow time this check began following its case (ordered or resumed): bounds how long it follows it, across
+   * continue-as-new. */
+  followingSince?: string;
   /** Highest main-line status reached (Pending < Analyzing < Partial < Complete): never goes back. */
   progress?: CheckStatus;
   /** Set when a Lever update failed for good; the check keeps tracking the case. */
@@ -77,9 +91,20 @@ export interface CheckState {
 
 export const stateQuery = defineQuery<CheckState>('state');
 
+/** The check's clock, from the gateway's configuration (see README, Configuration). */
+export interface CheckTimings {
+  pollIntervalMs: number;
+  noEmailWaitMs: number;
+  caseMaxWaitMs: number;
+  /** A check that waits for weeks continues as new past this many history events, keeping its history small. */
+  maxHistoryEvents: number;
+}
+
 export interface CheckWorkflowInput {
   teamId: string;
   opportunityId: string;
+  /** Input, not an activity's answer: no history events spent on them, and carried across continue-as-new. */
+  timings: CheckTimings;
   /** The stage entry that started the workflow (absent for an operator re-run). */
   trigger?: StageEntered;
   /** Operator re-run: order a new case even if one exists for this opportunity. */

@@ -1,7 +1,7 @@
 // Every admin endpoint over HTTP, with the real Lever and Certn sandboxes in-process and a scripted gateway.
 import { randomBytes } from 'node:crypto';
 import { createApiApp } from '../../src/api/app';
-import { TemporalUnavailableError } from '../../src/api/check-gateway';
+import { CancelResult, TemporalUnavailableError } from '../../src/api/check-gateway';
 import { SEED_STAGES, startLeverSandbox, LeverSandbox } from '@lever-certn/sandbox/lever';
 import { startCertnSandbox, CertnSandbox } from '@lever-certn/sandbox/certn';
 import { SqliteSettingsStore } from '../../src/settings/sqlite-store';
@@ -564,20 +564,41 @@ describe('admin API', () => {
       gateway.rerunImpl = async () => 'started';
     });
 
-    it('cancel: 202, 404 when no open check, validated reason', async () => {
+    it('cancel: 200 when it took, 202 while pending, 409 when refused or ended or closed, 404, validated reason', async () => {
       const { id } = await readyTeam('Cancel');
+      const workflowId = checkWorkflowId(id, 'opp-3');
       const r = await http.post(`/api/admin/teams/${id}/checks/opp-3/cancel`, { reason: 'candidate withdrew' });
-      expect(r.status).toBe(202);
+      expect(r.status).toBe(200);
+      expect(r.json).toEqual({
+        status: 'cancelled',
+        workflowId,
+        check: { took: true, status: 'Cancelled', detail: 'Certn cancelled the case' },
+      });
       expect(gateway.calls).toEqual([{ method: 'cancel', args: [id, 'opp-3', 'candidate withdrew'] }]);
       const noBody = await http.post(`/api/admin/teams/${id}/checks/opp-3/cancel`);
-      expect(noBody.status).toBe(202);
+      expect(noBody.status).toBe(200);
       expect(gateway.calls[1]?.args[2]).toBe('cancelled by an operator');
       const bad = await http.post(`/api/admin/teams/${id}/checks/opp-3/cancel`, { reason: 7 });
       expect(bad.status).toBe(400);
       expect(Object.keys(bad.json.fields)).toEqual(['reason']);
-      gateway.cancelImpl = async () => false;
-      expect((await http.post(`/api/admin/teams/${id}/checks/opp-3/cancel`, {})).status).toBe(404);
-      gateway.cancelImpl = async () => true;
+      const answers: [CancelResult, number, string | undefined][] = [
+        [{ result: 'requested' }, 202, undefined],
+        [
+          { result: 'refused', outcome: { took: false, status: 'Pending', detail: 'cancel: no' } },
+          409,
+          'cancel_refused',
+        ],
+        [{ result: 'ended', message: 'nothing left to cancel' }, 409, 'check_ended'],
+        [{ result: 'under_way', message: 'a cancel is already under way' }, 409, 'cancel_under_way'],
+        [{ result: 'closed' }, 409, 'check_closed'],
+        [{ result: 'not_found' }, 404, 'not_found'],
+      ];
+      for (const [answer, status, error] of answers) {
+        gateway.cancelImpl = async () => answer;
+        const res = await http.post(`/api/admin/teams/${id}/checks/opp-3/cancel`, {});
+        expect({ status: res.status, error: res.json.error }).toEqual({ status, error });
+      }
+      gateway.cancelImpl = new FakeGateway().cancelImpl;
     });
 
     it('503 when Temporal is unreachable', async () => {

@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import express from 'express';
-import { CheckGateway } from '../../src/api/check-gateway';
+import { CancelResult, CheckGateway } from '../../src/api/check-gateway';
 import { AppConfig, loadConfig } from '../../src/config';
 import { setLogLevel, setLogSink } from '../../src/logger';
 import { SqliteSettingsStore } from '../../src/settings/sqlite-store';
@@ -123,7 +123,10 @@ export class FakeGateway implements CheckGateway {
   stageEnteredImpl: (teamId: string, opp: string, e: StageEntered) => Promise<void> = async () => undefined;
   certnEventImpl: (workflowId: string, n: CertnNudge) => Promise<boolean> = async () => true;
   rerunImpl: (teamId: string, opp: string) => Promise<'started' | 'open'> = async () => 'started';
-  cancelImpl: (teamId: string, opp: string, reason: string) => Promise<boolean> = async () => true;
+  cancelImpl: (teamId: string, opp: string, reason: string) => Promise<CancelResult> = async () => ({
+    result: 'cancelled',
+    outcome: { took: true, status: 'Cancelled', detail: 'Certn cancelled the case' },
+  });
   stateImpl: (teamId: string, opp: string) => Promise<CheckState | null> = async () => null;
 
   stageEntered(teamId: string, opportunityId: string, event: StageEntered) {

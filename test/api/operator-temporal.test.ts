@@ -1,5 +1,6 @@
 // The admin API's operator routes against a real Temporal dev server with a worker (admin.test.ts scripts the
-// gateway): read a check's state, refuse a re-run while it is open, cancel it, read the closed check, re-run it.
+// gateway): read a check's state, refuse a re-run while it is open, cancel it (200 when it took, 409 when there is
+// nothing left to cancel), read the closed check, re-run it.
 import { checkWorkflowId } from '../../src/workflows/definitions';
 import { CERTN_KEY, LEVER_KEY, System, TRIGGER_STAGE } from '../harness/system';
 import { captureLogs, expectNoSecrets } from './helpers';
@@ -52,9 +53,17 @@ describeTemporal('operator routes → a real Temporal server', () => {
     expect(refused.json).toMatchObject({ error: 'check_open', workflowId });
 
     const cancel = await admin('POST', `${path}/cancel`, { reason: 'candidate withdrew' });
-    expect(cancel.status).toBe(202);
-    expect(cancel.json).toEqual({ status: 'cancel_requested', workflowId });
+    expect(cancel.status).toBe(200);
+    expect(cancel.json).toEqual({
+      status: 'cancelled',
+      workflowId,
+      check: { took: true, status: 'Pending', detail: 'Certn cancelled the case' },
+    });
     expect((await sys.result(team.id, opp)).status).toBe('Cancelled');
+
+    const again = await admin('POST', `${path}/cancel`, { reason: 'twice' });
+    expect(again.status).toBe(409);
+    expect(again.json).toMatchObject({ error: 'check_closed', workflowId });
 
     const closed = await admin('GET', path);
     expect(closed.status).toBe(200);
@@ -65,10 +74,40 @@ describeTemporal('operator routes → a real Temporal server', () => {
     expect(rerun.json).toEqual({ status: 'started', workflowId });
     expect((await sys.handle(team.id, opp).describe()).status.name).toBe('RUNNING');
 
-    const secrets = await sys.store.getTeamSecrets(team.id);
+    await expectSafe(team.id);
+  });
+
+  it('cancel answers 409 while a check that has ended still finishes its Lever updates', async () => {
+    const team = await sys.setupTeam();
+    const opp = await sys.createCandidate({ emails: ['ended@example.com'] });
+    const path = `/teams/${team.id}/checks/${opp}`;
+    await sys.moveTo(opp, TRIGGER_STAGE);
+    const caseId = await sys.waitFor('the case id', async () => (await sys.state(team.id, opp)).caseId);
+    await sys.leverCtl('POST', '/faults', { latencyMs: 1500 }); // the finish (link, PDF, note) takes seconds
+    try {
+      await sys.advanceCase(caseId, 20);
+      await sys.waitFor('the check to show Complete while it finishes', async () => {
+        const s = await sys.state(team.id, opp);
+        return s.status === 'Complete' && (await sys.handle(team.id, opp).describe()).status.name === 'RUNNING';
+      });
+      const refused = await admin('POST', `${path}/cancel`, { reason: 'too late' });
+      expect(refused.status).toBe(409);
+      expect(refused.json).toMatchObject({ error: 'check_ended', workflowId: checkWorkflowId(team.id, opp) });
+      expect(refused.json.message).toContain('nothing left to cancel');
+    } finally {
+      await sys.leverCtl('DELETE', '/faults');
+    }
+    expect((await sys.result(team.id, opp)).status).toBe('Complete');
+    const [c] = await sys.casesFor('ended@example.com');
+    expect(c.overall_status).toBe('COMPLETE');
+    await expectSafe(team.id);
+  });
+
+  async function expectSafe(teamId: string): Promise<void> {
+    const secrets = await sys.store.getTeamSecrets(teamId);
     const all = [LEVER_KEY, CERTN_KEY, sys.adminToken, secrets!.lever.signatureToken!, secrets!.certn.webhookSecret!];
     expectNoSecrets(bodies, all);
     expect(logs.lines.length).toBeGreaterThan(0);
     expectNoSecrets(logs.lines, all);
-  });
+  }
 });

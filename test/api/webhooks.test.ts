@@ -4,9 +4,15 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { createApiApp } from '../../src/api/app';
-import { CheckGateway, TemporalCheckGateway, TemporalUnavailableError } from '../../src/api/check-gateway';
+import {
+  CheckGateway,
+  TemporalCheckGateway,
+  TemporalUnavailableError,
+  checkTimings,
+} from '../../src/api/check-gateway';
 import { DELIVERY_CLAIM_LEASE_MS } from '../../src/api/lever-webhook';
 import { CertnClient } from '../../src/certn/client';
+import { loadConfig } from '../../src/config';
 import { certnSignature } from '../../src/certn/signature';
 import { leverSignature } from '../../src/lever/signature';
 import { SEED_STAGES, LeverSandbox, startLeverSandbox } from '@lever-certn/sandbox/lever';
@@ -621,6 +627,8 @@ describe('webhooks with a scripted gateway', () => {
 const temporalAddress = process.env.TEMPORAL_ADDRESS;
 const describeTemporal = process.env.TEST_NO_TEMPORAL === '1' || !temporalAddress ? describe.skip : describe;
 
+const TIMINGS = checkTimings(loadConfig({}));
+
 describeTemporal('Lever webhook → a real Temporal server', () => {
   let env: Env;
   let connection: Connection;
@@ -636,7 +644,7 @@ describeTemporal('Lever webhook → a real Temporal server', () => {
     logs = captureLogs();
     connection = await Connection.connect({ address: temporalAddress! });
     client = new Client({ connection });
-    real = new TemporalCheckGateway(client, taskQueue);
+    real = new TemporalCheckGateway(client, taskQueue, TIMINGS);
     env = await setup(real);
   });
   afterAll(async () => {
@@ -695,7 +703,12 @@ describeTemporal('Lever webhook → a real Temporal server', () => {
     const startedEvent = history.events?.[0]?.workflowExecutionStartedEventAttributes;
     const input = startedEvent?.input?.payloads?.map((p) => JSON.parse(Buffer.from(p.data!).toString('utf8')));
     expect(input).toEqual([
-      { teamId: env.team.id, opportunityId: 'opp-t1', trigger: { triggeredAt: body.triggeredAt, toStageId: BG.id } },
+      {
+        teamId: env.team.id,
+        opportunityId: 'opp-t1',
+        timings: TIMINGS,
+        trigger: { triggeredAt: body.triggeredAt, toStageId: BG.id },
+      },
     ]);
   });
 
@@ -742,7 +755,12 @@ describeTemporal('Lever webhook → a real Temporal server', () => {
   it('Temporal down gives 503; the retried delivery then starts the workflow', async () => {
     // The real gateway, pointed at an address where no Temporal listens: its gRPC failure must become a 503.
     const deadConnection = Connection.lazy({ address: `127.0.0.1:${await freePort()}` });
-    env.gateway.target = new TemporalCheckGateway(new Client({ connection: deadConnection }), taskQueue, 1_000);
+    env.gateway.target = new TemporalCheckGateway(
+      new Client({ connection: deadConnection }),
+      taskQueue,
+      TIMINGS,
+      1_000,
+    );
     const wid = checkWorkflowId(env.team.id, 'opp-t8');
     started.push(wid);
     const body = stageChange(env.team.signatureToken, 'opp-t8');

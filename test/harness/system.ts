@@ -10,7 +10,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
-import type { CheckTimings } from '../../src/activities';
 import { ReportLinks } from '../../src/activities/report-links';
 import { createApiApp } from '../../src/api/app';
 import { TemporalCheckGateway } from '../../src/api/check-gateway';
@@ -19,7 +18,7 @@ import { CertnSandbox, startCertnSandbox } from '@lever-certn/sandbox/certn';
 import { LeverSandbox, SEED_USER_ID, startLeverSandbox } from '@lever-certn/sandbox/lever';
 import { openSqliteSettingsStore } from '../../src/settings/sqlite-store';
 import { SettingsStore } from '../../src/settings/store';
-import { CheckState, checkWorkflowId, stateQuery } from '../../src/workflows/definitions';
+import { CheckState, CheckTimings, checkWorkflowId, stateQuery } from '../../src/workflows/definitions';
 import { createCheckWorker } from '../../src/worker';
 
 export const TRIGGER_STAGE = 'Background Check';
@@ -84,7 +83,6 @@ export class System {
     private readonly dataDir: string,
     private readonly reportLinks: ReportLinks,
     readonly temporalAddress: string,
-    private readonly opts: CheckTimings,
   ) {}
 
   static async start(options: SystemOptions = {}): Promise<System> {
@@ -112,9 +110,16 @@ export class System {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const reportLinks = new ReportLinks(apiUrl, REPORT_KEY);
+    // The check's clock travels in the workflow input, from the gateway.
+    const timings: CheckTimings = {
+      pollIntervalMs: options.pollIntervalMs ?? 60_000,
+      noEmailWaitMs: options.noEmailWaitMs ?? 10 * 60_000,
+      caseMaxWaitMs: options.caseMaxWaitMs ?? 60 * 60_000,
+      maxHistoryEvents: options.maxHistoryEvents ?? 2000,
+    };
     const app = createApiApp({
       store,
-      gateway: new TemporalCheckGateway(client, taskQueue),
+      gateway: new TemporalCheckGateway(client, taskQueue, timings),
       config: { ...config, PUBLIC_BASE_URL: apiUrl },
       adminToken,
       leverBaseUrl: `${lever.url}/v1`,
@@ -136,12 +141,6 @@ export class System {
       dataDir,
       reportLinks,
       address,
-      {
-        pollIntervalMs: options.pollIntervalMs ?? 60_000,
-        noEmailWaitMs: options.noEmailWaitMs ?? 10 * 60_000,
-        caseMaxWaitMs: options.caseMaxWaitMs ?? 60 * 60_000,
-        maxHistoryEvents: options.maxHistoryEvents ?? 2000,
-      },
     );
     const step = options.certnStepMs === undefined ? 50 : options.certnStepMs;
     if (step !== null) await system.certnCtl('PUT', '/auto-advance', { enabled: true, stepDelayMs: step });
@@ -163,7 +162,6 @@ export class System {
         leverBaseUrl: `${this.lever.url}/v1`,
         certnBaseUrl: this.certn.url,
         reportLinks: this.reportLinks,
-        timings: this.opts,
         reportPollMs: 50,
       },
     });
@@ -189,7 +187,6 @@ export class System {
         WORKER_CERTN_BASE_URL: this.certn.url,
         WORKER_PUBLIC_BASE_URL: this.apiUrl,
         WORKER_REPORT_KEY: REPORT_KEY.toString('hex'),
-        WORKER_TIMINGS: JSON.stringify(this.opts),
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

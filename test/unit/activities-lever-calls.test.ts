@@ -81,7 +81,6 @@ function world(
     leverBudget: { acquire: async () => undefined, penalize: () => undefined },
     fetchImpl,
     reportLinks: new ReportLinks('https://svc.test', Buffer.alloc(32, 1)),
-    timings: { pollIntervalMs: 1, noEmailWaitMs: 1, caseMaxWaitMs: 1, maxHistoryEvents: 100 },
     reportPollMs: 1,
   });
   return { lever, certn, activities };

@@ -52,11 +52,11 @@ describe('replay of recorded check histories', () => {
     const dir = fs.mkdtempSync(path.join(cache, 'nondeterministic-'));
     const copy = path.join(dir, 'workflows');
     fs.cpSync(WORKFLOWS, copy, { recursive: true });
-    const file = path.join(copy, 'check-workflow.ts');
+    const file = path.join(copy, 'confirm-and-order.ts');
     const original = fs.readFileSync(file, 'utf8');
     const mutated = original.replace(
-      'const timings = await api.checkTimings();',
-      'await api.checkTimings();\n  const timings = await api.checkTimings();',
+      'const opp = await api.inspectOpportunity(',
+      "await api.setStatusTag(teamId, opportunityId, 'Starting');\n    const opp = await api.inspectOpportunity(",
     );
     expect(mutated).not.toEqual(original);
     fs.writeFileSync(file, mutated); // its only import outside the folder is a type import, erased by the bundler

@@ -1,0 +1,89 @@
+// Phase 1 of a check, before a case exists: confirm the stage entry with Lever, wait for an e-mail if there is none,
+// choose the package, and order the Certn case once (or follow the one this opportunity already has).
+import { ActivityFailure, ApplicationFailure, condition, workflowInfo } from '@temporalio/workflow';
+import type { CheckRun } from './check-run';
+import { api, ordering } from './proxies';
+
+/** 'following': a case exists now (ordered or resumed), phase 2 follows it. 'ended': the run is over. */
+export async function confirmAndOrder(run: CheckRun): Promise<'following' | 'ended'> {
+  const { teamId, opportunityId, input, state } = run;
+  for (;;) {
+    if (run.cancelReason !== undefined) {
+      await run.showStatus('Cancelled', run.cancelReason);
+      run.answerCancel(true, 'the check was cancelled before anything was ordered');
+      return 'ended';
+    }
+    const entriesBefore = run.stageEntries; // a re-entry from here on wakes the no-e-mail wait below
+    // Tied to the newest stage entry Lever told us about; an operator's re-run confirms none.
+    const triggeredAt = input.rerun ? undefined : run.latestEntry?.triggeredAt;
+    const opp = await api.inspectOpportunity(teamId, opportunityId, {
+      requireTriggerStage: !input.rerun,
+      ...(triggeredAt !== undefined ? { triggeredAt } : {}),
+    });
+    if (!opp.inTriggerStage) {
+      // The webhook's data is unsigned: if Lever does not show the stage entry, nothing happens.
+      run.record('NotInTriggerStage', 'Lever does not show the opportunity in the trigger stage');
+      return 'ended';
+    }
+    if (opp.existingCaseId && !input.rerun) {
+      // Never a second case by itself: follow the one this opportunity has (finished or not; links, file and
+      // note are found, not repeated), so this run shows the check's real state.
+      state.caseId = opp.existingCaseId;
+      state.followingSince = new Date().toISOString();
+      run.record('Resumed', `following case ${opp.existingCaseId}, ordered earlier for this opportunity`);
+      return 'following';
+    }
+    if (!opp.hasEmail) {
+      if (state.status !== 'ErrorNoEmail') await run.showStatus('ErrorNoEmail');
+      const movedAgain = await condition(
+        () => run.stageEntries > entriesBefore || run.cancelReason !== undefined,
+        run.timings.noEmailWaitMs,
+      );
+      if (!movedAgain) {
+        run.record('ErrorNoEmail', 'no e-mail was added within the waiting window; nothing was ordered');
+        return 'ended';
+      }
+      continue;
+    }
+    const pkg = opp.package;
+    if (!pkg) return notOrdered(run, 'the team has no default package and no candidate tag names one', 'NoPackage');
+    state.packageName = pkg.name;
+    // The search attributes wait for the order: status, package and case then go in one upsert.
+    await run.showStatus('Pending', `package ${pkg.name}`, { publish: false });
+    if (run.cancelReason !== undefined) continue; // cancelled while the tag was set: order nothing
+    const orderedAfter = new Date(Date.now() - 2 * 60_000).toISOString(); // slack for clock skew with Certn
+    let order: { caseId: string };
+    try {
+      order = await ordering.orderCase({
+        teamId,
+        opportunityId,
+        workflowId: workflowInfo().workflowId,
+        checkTypes: pkg.checkTypes,
+        orderedAfter,
+        earlierCaseIds: opp.existingCaseId ? [opp.existingCaseId] : [],
+      });
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      const cause = err.cause instanceof ApplicationFailure ? err.cause : undefined;
+      return notOrdered(run, cause?.message ?? err.message, cause?.type ?? 'OrderFailed');
+    }
+    state.caseId = order.caseId;
+    state.caseOrderedAt = new Date().toISOString();
+    state.followingSince = state.caseOrderedAt;
+    state.progress = 'Pending';
+    run.record('Pending', `case ${order.caseId} ordered`);
+    return 'following';
+  }
+}
+
+/**
+ * Nothing could be ordered, for good: the recruiter sees an error tag instead of a Pending that never moves, and
+ * the run fails with the cause's type so operators find it in the UI (an operator re-run tries again).
+ */
+async function notOrdered(run: CheckRun, reason: string, type: string): Promise<never> {
+  run.ending();
+  run.state.lastError = `order: ${reason}`;
+  await run.showStatus('NotOrdered', reason);
+  await run.close();
+  throw ApplicationFailure.nonRetryable(`Nothing was ordered: ${reason}`, type);
+}

@@ -1,0 +1,37 @@
+// The finish of a check whose case closed: the final report link, the PDF attached once, one summary note.
+import type { CheckRun } from './check-run';
+import type { CheckState, CheckStatus } from './definitions';
+import { api, reports } from './proxies';
+
+export async function finish(run: CheckRun, status: CheckStatus): Promise<void> {
+  const { teamId, opportunityId, state } = run;
+  const caseId = state.caseId as string;
+  if (status === 'Complete') {
+    await run.onLever('final report link', async () => {
+      state.reportLink = await api.setReportLink(teamId, opportunityId, caseId, 'final');
+    });
+    if (!state.fileAttached) {
+      await run.onLever('report file', async () => {
+        await reports.attachReportPdf(teamId, opportunityId, caseId);
+        state.fileAttached = true;
+      });
+    }
+  }
+  if (!state.noteAdded) {
+    await run.onLever('summary note', async () => {
+      await api.addSummaryNote(teamId, opportunityId, summaryOf(state, status));
+      state.noteAdded = true;
+    });
+  }
+  run.showDetails();
+}
+
+/** The note's facts: ids and statuses, no personal data. */
+export function summaryOf(state: CheckState, outcome: string) {
+  return {
+    caseId: state.caseId ?? '',
+    packageName: state.packageName ?? '',
+    outcome,
+    certnStatus: state.certnStatus ?? '',
+  };
+}

@@ -1,0 +1,26 @@
+// How the check workflow calls its activities: three retry policies, each for a kind of side effect.
+import { proxyActivities } from '@temporalio/workflow';
+import type { CheckActivities } from '../activities';
+
+// Lever and Certn calls: retried with backoff until they succeed (429, 5xx, timeouts); 4xx fail at once.
+export const api = proxyActivities<CheckActivities>({
+  startToCloseTimeout: '2 minutes',
+  scheduleToCloseTimeout: '3 days',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+// Ordering costs money: its activity searches Certn before any retry, so a retry never orders twice.
+export const ordering = proxyActivities<CheckActivities>({
+  startToCloseTimeout: '2 minutes',
+  scheduleToCloseTimeout: '3 days',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
+
+// The report PDF can take a while to render on Certn's side; the activity heartbeats while it waits, so an attempt
+// lost with its worker is retried after the heartbeat timeout rather than the whole 10 minutes.
+export const reports = proxyActivities<CheckActivities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '20 seconds',
+  scheduleToCloseTimeout: '3 days',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
