@@ -165,6 +165,44 @@ export function createApiApp(deps: ApiDeps): express.Express {
     return t;
   };
 
+  /**
+   * An enabled team whose trigger stage name changes keeps working: the new name is resolved to its Lever stage id
+   * now (with the key the team will have after the patch), or the patch is refused saying why.
+   */
+  const resolveNewStage = async (
+    t: TeamConfig,
+    body: z.output<typeof TeamUpdateBody>,
+  ): Promise<{ triggerStageId: string; expectedVersion: number } | undefined> => {
+    const name = body.lever?.triggerStageName;
+    if (!t.enabled || typeof name !== 'string') return undefined;
+    if (packageNameKey(name) === packageNameKey(t.lever.triggerStageName ?? '')) return undefined;
+    const apiKey = body.lever?.apiKey ?? (await deps.store.getTeamSecrets(t.id))?.lever.apiKey;
+    if (!apiKey) return undefined; // the store refuses clearing the key of an enabled team
+    let stages: { id: string; text: string }[];
+    try {
+      stages = await new LeverClient({ baseUrl: deps.leverBaseUrl, apiKey }).listStages();
+    } catch (err) {
+      log.warn('trigger stage change: Lever unreachable', { teamId: t.id, err });
+      throw new HttpError(503, {
+        error: 'lever_unavailable',
+        message: 'Could not look the new stage name up in Lever; nothing was changed. Try again later.',
+      });
+    }
+    const matches = stages.filter((s) => packageNameKey(s.text) === packageNameKey(name));
+    if (matches.length !== 1) {
+      throw new HttpError(422, {
+        error: matches.length === 0 ? 'stage_not_found' : 'stage_ambiguous',
+        field: 'lever.triggerStageName',
+        message:
+          matches.length === 0
+            ? `No stage named "${name}" in this Lever account; nothing was changed.`
+            : `${matches.length} Lever stages are named "${name}"; nothing was changed.`,
+        availableStages: stages.map((s) => s.text),
+      });
+    }
+    return { triggerStageId: matches[0]!.id, expectedVersion: t.version };
+  };
+
   admin.get('/check-types', (_req, res) => {
     res.json({ checkTypes: CHECK_TYPE_CATALOGUE });
   });
@@ -198,8 +236,8 @@ export function createApiApp(deps: ApiDeps): express.Express {
     h(async (req, res) => {
       const teamId = String(req.params.teamId);
       const body = validate(TeamUpdateBody, req.body);
-      await team(teamId);
-      const t = await deps.store.updateTeam(teamId, body);
+      const before = await team(teamId);
+      const t = await deps.store.updateTeam(teamId, body, await resolveNewStage(before, body));
       log.info('team updated', {
         teamId,
         fields: [
@@ -275,7 +313,8 @@ export function createApiApp(deps: ApiDeps): express.Express {
         });
         return;
       }
-      const enabled = await deps.store.enableTeam(teamId, triggerStageId);
+      // Commits only if the team is still what was validated (a PATCH meanwhile makes this a 409, nothing enabled).
+      const enabled = await deps.store.enableTeam(teamId, triggerStageId, { expectedVersion: t.version });
       metrics.inc(METRIC.enableAttempts, { result: 'enabled' });
       log.info('team enabled', { teamId, triggerStageId });
       const v = view(enabled);

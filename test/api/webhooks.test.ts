@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { createApiApp } from '../../src/api/app';
 import { CheckGateway, TemporalCheckGateway, TemporalUnavailableError } from '../../src/api/check-gateway';
-import { DELIVERY_CLAIM_LEASE_MS } from '../../src/api/lever-webhook';
+import { DELIVERY_CLAIM_LEASE_MS, deliveryBodyHash } from '../../src/api/lever-webhook';
 import { CertnClient } from '../../src/certn/client';
 import { certnSignature } from '../../src/certn/signature';
 import { leverSignature } from '../../src/lever/signature';
@@ -310,7 +310,14 @@ describe('webhooks with a scripted gateway', () => {
       expect(empty.status).toBe(400);
       const missing = await postLever(env.team.leverPath, { event: 'candidateStageChange', data: {} });
       expect(missing.status).toBe(400);
-      expect(Object.keys(missing.json.fields).sort()).toEqual(['signature', 'token', 'triggeredAt']);
+      // before the signature verified, no field names: an unauthenticated caller learns nothing of the schema
+      expect(missing.json).toEqual({ error: 'malformed', message: 'not a Lever webhook body' });
+      const unsignedBad = await postLever(env.team.leverPath, {
+        ...stageChange('not-the-token', 'opp-x'),
+        event: 42,
+      });
+      expect(unsignedBad.status).toBe(401);
+      expect(unsignedBad.json.fields).toBeUndefined();
       const noOpp = signed(env.team.signatureToken, 'candidateStageChange', { toStageId: BG.id });
       const r = await postLever(env.team.leverPath, noOpp);
       expect(r.status).toBe(400);
@@ -349,6 +356,48 @@ describe('webhooks with a scripted gateway', () => {
       expect(retry.status).toBe(200);
       expect(retry.json.outcome).toBe('accepted');
       expect(fake.calls).toHaveLength(2);
+    });
+
+    it('a released token takes Lever’s retry of the same body, never the token with forged data', async () => {
+      fake.stageEnteredImpl = async () => {
+        throw new TemporalUnavailableError(new Error('14 UNAVAILABLE: connect ECONNREFUSED'));
+      };
+      const body = stageChange(env.team.signatureToken, 'opp-7b');
+      expect((await postLever(env.team.leverPath, body)).status).toBe(503);
+      fake.stageEnteredImpl = async () => undefined;
+      const forged = { ...body, data: { ...body.data, opportunityId: 'someone-else' } };
+      const r = await postLever(env.team.leverPath, forged);
+      expect(r.status).toBe(409);
+      expect(r.json.error).toBe('token_reused');
+      expect((await postLever(env.team.leverPath, body)).json.outcome).toBe('accepted');
+      expect((await postLever(env.team.leverPath, forged)).status).toBe(409); // never a `duplicate` 2xx either
+      expect(fake.calls.map((c) => c.args[1])).toEqual(['opp-7b', 'opp-7b']);
+    });
+
+    it('every verified delivery spends its token: ping, disabled team, other event, bad data cannot be replayed', async () => {
+      const ping = signed(env.team.signatureToken, 'candidateHired', {});
+      expect((await postLever(env.team.leverPath, ping)).json.outcome).toBe('ping');
+      const dis = signed(env.disabledTeam.signatureToken, 'candidateHired', { opportunityId: 'x' });
+      expect((await postLever(env.disabledTeam.leverPath, dis)).json.outcome).toBe('team_disabled');
+      const archive = signed(env.team.signatureToken, 'candidateArchiveChange', { opportunityId: 'opp-9' });
+      expect((await postLever(env.team.leverPath, archive)).json.outcome).toBe('event_ignored');
+      const bad = signed(env.team.signatureToken, 'candidateStageChange', { toStageId: BG.id });
+      expect((await postLever(env.team.leverPath, bad)).status).toBe(400);
+      for (const [path, b] of [
+        [env.team.leverPath, ping],
+        [env.disabledTeam.leverPath, dis],
+        [env.team.leverPath, archive],
+        [env.team.leverPath, bad],
+      ] as const) {
+        // the same signed token and triggeredAt, with data forged into a trigger-stage change
+        const replay = { ...b, event: 'candidateStageChange', data: { opportunityId: 'opp-9', toStageId: BG.id } };
+        const r = await postLever(path, replay);
+        expect(r.status).toBe(409);
+        expect(r.json.error).toBe('token_reused');
+        // the byte-identical copy (Lever's own re-run) is a duplicate, acknowledged
+        expect((await postLever(path, b)).json.outcome).toBe('duplicate');
+      }
+      expect(fake.calls).toEqual([]);
     });
 
     it('500 (token released) on an unexpected gateway failure, so the retry is accepted', async () => {
@@ -793,7 +842,7 @@ describeTemporal('Lever webhook → a real Temporal server', () => {
     };
     const one = await boot();
     const t = await one.store.createTeam({ name: 'Restart', lever: { signatureToken } });
-    await one.store.enableTeam(t.id, BG.id);
+    await one.store.enableTeam(t.id, BG.id, { expectedVersion: t.version });
     const path = `/webhooks/lever/${t.leverWebhookId}`;
     const wid = checkWorkflowId(t.id, 'opp-t9');
     started.push(wid);
@@ -818,7 +867,12 @@ describeTemporal('Lever webhook → a real Temporal server', () => {
     started.push(orphanWid);
     const three = await boot();
     try {
-      expect(await three.store.claimLeverDelivery(t.id, orphan.token, orphan.triggeredAt, 0)).toBe('claimed');
+      const claim = await three.store.claimLeverDelivery(t.id, orphan.token, {
+        triggeredAt: orphan.triggeredAt,
+        bodyHash: deliveryBodyHash(orphan),
+        abandonedBefore: 0,
+      });
+      expect(claim.outcome).toBe('claimed');
       // Lever's retry soon after: the claim may still be in flight somewhere, so no 2xx and nothing started
       const early = await three.http.post(path, orphan, { token: null });
       expect(early.status).toBe(503);
