@@ -145,7 +145,12 @@ export function createLeverSandboxApp(deps: LeverSandboxAppDeps): express.Expres
   }
 
   /** Moves the opportunity and fires candidateStageChange. Moving into the current stage is a no-op. */
-  function moveOpp(o: OpportunityRec, toStageId: string, userId: string | null) {
+  function moveOpp(
+    o: OpportunityRec,
+    toStageId: string,
+    userId: string | null,
+    opts: { at?: number; notify?: boolean } = {},
+  ) {
     const from = o.stage;
     if (from === toStageId) return { moved: false, deliveries: [] as string[] };
     o.stage = toStageId;
@@ -154,8 +159,9 @@ export function createLeverSandboxApp(deps: LeverSandboxAppDeps): express.Expres
       toStageId,
       toStageIndex: state.stages.findIndex((s) => s.id === toStageId),
       userId,
-      updatedAt: o.updatedAt,
+      updatedAt: opts.at ?? o.updatedAt,
     });
+    if (opts.notify === false) return { moved: true, deliveries: [] as string[] };
     const deliveries = dispatcher.emit(
       'candidateStageChange',
       { opportunityId: o.id, candidateId: o.id, contactId: o.contact, toStageId, fromStageId: from },
@@ -691,7 +697,13 @@ export function createLeverSandboxApp(deps: LeverSandboxAppDeps): express.Expres
       stageId = state.stages.find((s) => s.text.toLowerCase() === b.stageName.toLowerCase())?.id;
     }
     if (!stageId || !stageById(stageId)) return bad(res, 'a valid "stageId" or "stageName" is required');
-    const r = moveOpp(res.locals.opp, stageId, typeof b.userId === 'string' ? b.userId : (state.users[0] ?? null));
+    if (b.at !== undefined && (typeof b.at !== 'number' || !Number.isFinite(b.at))) {
+      return bad(res, '"at" must be epoch milliseconds');
+    }
+    const r = moveOpp(res.locals.opp, stageId, typeof b.userId === 'string' ? b.userId : (state.users[0] ?? null), {
+      ...(typeof b.at === 'number' ? { at: b.at } : {}),
+      notify: b.notify !== false,
+    });
     res.json({ data: renderOpp(res.locals.opp), moved: r.moved, deliveryIds: r.deliveries });
   });
 
