@@ -102,6 +102,7 @@ async function main(): Promise<void> {
       leverBaseUrl,
       certnBaseUrl,
       reportLinks,
+      stageEntryWindowMs: config.STAGE_ENTRY_WINDOW_SECONDS * 1000,
       timings: {
         pollIntervalMs: config.CERTN_POLL_INTERVAL_SECONDS * 1000,
         noEmailWaitMs: config.NO_EMAIL_WAIT_SECONDS * 1000,

@@ -47,6 +47,9 @@ const reports = proxyActivities<CheckActivities>({
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
 
+/** Failure types of orderCase that prove no case was created for this order (see activities/case-ordering.ts). */
+const DEFINITELY_NOT_ORDERED = /^(NoEmail|NoPackage|MissingSetting|TeamNotFound|Lever\.|Certn\.)/;
+
 export async function backgroundCheck(input: CheckWorkflowInput): Promise<CheckState> {
   const { teamId, opportunityId } = input;
   const state: CheckState = input.carried ?? {
@@ -63,8 +66,10 @@ export async function backgroundCheck(input: CheckWorkflowInput): Promise<CheckS
   let cancelReason: string | undefined;
 
   setHandler(stateQuery, () => state);
-  setHandler(stageEnteredSignal, () => {
+  let triggeredAt = input.trigger?.triggeredAt; // the latest stage entry Lever announced: what Lever must confirm
+  setHandler(stageEnteredSignal, (e) => {
     stageEntries++;
+    triggeredAt = e.triggeredAt;
   });
   setHandler(certnEventSignal, () => {
     nudges++;
@@ -112,7 +117,10 @@ export async function backgroundCheck(input: CheckWorkflowInput): Promise<CheckS
         return state;
       }
       const entriesBefore = stageEntries; // a re-entry from here on wakes the no-e-mail wait below
-      const opp = await api.inspectOpportunity(teamId, opportunityId, { requireTriggerStage: !input.rerun });
+      const opp = await api.inspectOpportunity(teamId, opportunityId, {
+        requireTriggerStage: !input.rerun,
+        ...(triggeredAt !== undefined ? { triggeredAt } : {}),
+      });
       if (!opp.inTriggerStage) {
         // The webhook's data is unsigned: if Lever does not show the stage entry, nothing happens.
         record('NotInTriggerStage', 'Lever does not show the opportunity in the trigger stage');
@@ -158,7 +166,9 @@ export async function backgroundCheck(input: CheckWorkflowInput): Promise<CheckS
       } catch (err) {
         if (!(err instanceof ActivityFailure)) throw err;
         const cause = err.cause instanceof ApplicationFailure ? err.cause : undefined;
-        return notOrdered(cause?.message ?? err.message, cause?.type ?? 'OrderFailed');
+        // "Not Ordered" only when Certn provably has no case for this order; otherwise an operator must look.
+        if (cause?.type && DEFINITELY_NOT_ORDERED.test(cause.type)) return notOrdered(cause.message, cause.type);
+        return orderUncertain(cause?.message ?? err.message, cause?.type ?? 'OrderUncertain');
       }
       state.caseId = order.caseId;
       state.caseOrderedAt = new Date().toISOString();
@@ -245,6 +255,13 @@ export async function backgroundCheck(input: CheckWorkflowInput): Promise<CheckS
     state.lastError = `order: ${reason}`;
     await showStatus('NotOrdered', reason);
     throw ApplicationFailure.nonRetryable(`Nothing was ordered: ${reason}`, type);
+  }
+
+  /** A case may exist in Certn that this check does not follow (several match, or the search failed for good). */
+  async function orderUncertain(reason: string, type: string): Promise<never> {
+    state.lastError = `order: ${reason}`;
+    await showStatus('OrderUncertain', reason);
+    throw ApplicationFailure.nonRetryable(`The order's outcome is uncertain: ${reason}`, type);
   }
 
   async function finish(status: CheckStatus): Promise<void> {
