@@ -156,19 +156,22 @@ export function createActivities(deps: ActivityDeps) {
     await certn.cancelCase(caseId);
   }
 
-  /** One live report link: adds this kind's link and removes the other kind's. Returns the link. */
+  /**
+   * One live report link: adds this kind's link and removes the other kind's. Returns the kind, never the URL: the
+   * signed link is a capability and stays out of workflow history and queries.
+   */
   async function setReportLink(
     teamId: string,
     opportunityId: string,
     caseId: string,
     kind: ReportKind,
-  ): Promise<string> {
+  ): Promise<ReportKind> {
     const { lever } = await team(teamId);
-    const link = deps.reportLinks.url(teamId, caseId, kind);
-    const other = deps.reportLinks.url(teamId, caseId, kind === 'final' ? 'interim' : 'final');
+    const link = await deps.reportLinks.url(teamId, caseId, kind);
+    const other = await deps.reportLinks.url(teamId, caseId, kind === 'final' ? 'interim' : 'final');
     await lever.addLinks(opportunityId, [link]);
     await lever.removeLinks(opportunityId, [other]);
-    return link;
+    return kind;
   }
 
   /**

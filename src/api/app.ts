@@ -322,6 +322,18 @@ export function createApiApp(deps: ApiDeps): express.Express {
     }),
   );
 
+  // Revokes every report link the team has on Lever profiles (new links are signed with the new key).
+  admin.post(
+    '/teams/:teamId/report-links/rotate',
+    h(async (req, res) => {
+      const teamId = String(req.params.teamId);
+      await team(teamId);
+      await deps.store.rotateReportLinkKey(teamId);
+      log.info('report link key rotated', { teamId });
+      res.json({ rotated: true });
+    }),
+  );
+
   admin.post(
     '/teams/:teamId/disable',
     h(async (req, res) => {

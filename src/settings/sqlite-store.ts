@@ -2,7 +2,7 @@
 // AES-256-GCM (see crypto.ts) so the database file never holds one in clear. Long because it implements the whole
 // SettingsStore interface in one class (teams, packages, delivery claims, Certn objects, order intents).
 import Database from 'better-sqlite3';
-import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SecretBox, randomWebhookId } from './crypto';
@@ -118,6 +118,7 @@ interface TeamRow {
   certn_webhook_secret: string | null;
   default_package_id: string | null;
   version: number;
+  report_link_key: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -338,6 +339,29 @@ export class SqliteSettingsStore implements SettingsStore {
       );
     }
     return this.mustGet(teamId);
+  }
+
+  async reportLinkKey(teamId: string): Promise<Buffer | null> {
+    return this.db.transaction((): Buffer | null => {
+      const row = this.row(teamId);
+      if (!row) return null;
+      const context = `team:${teamId}:reportLinkKey`;
+      if (row.report_link_key !== null) return Buffer.from(this.box.open(row.report_link_key, context), 'base64');
+      const key = randomBytes(32);
+      // Not a settings change: the version trigger ignores updates of the link key.
+      this.db
+        .prepare('UPDATE teams SET report_link_key = ? WHERE id = ?')
+        .run(this.box.seal(key.toString('base64'), context), teamId);
+      return key;
+    })();
+  }
+
+  async rotateReportLinkKey(teamId: string): Promise<void> {
+    const sealed = this.box.seal(randomBytes(32).toString('base64'), `team:${teamId}:reportLinkKey`);
+    const r = this.db
+      .prepare('UPDATE teams SET report_link_key = ?, updated_at = ? WHERE id = ?')
+      .run(sealed, new Date().toISOString(), teamId);
+    if (r.changes === 0) throw new NotFoundError(`team ${teamId} not found`);
   }
 
   async disableTeam(teamId: string): Promise<TeamConfig> {

@@ -179,6 +179,11 @@ export interface SettingsStore {
   deletePackage(teamId: string, packageId: string): Promise<void>;
   setDefaultPackage(teamId: string, packageId: string): Promise<TeamConfig>;
 
+  /** The team's report link key (created on first use); null for an unknown team. */
+  reportLinkKey(teamId: string): Promise<Buffer | null>;
+  /** Replaces the team's report link key: every report link the team has out stops working. */
+  rotateReportLinkKey(teamId: string): Promise<void>;
+
   /** Commits only when the team is still at `expectedVersion` (what the caller validated); else ConflictError. */
   enableTeam(teamId: string, triggerStageId: string, opts: EnableOptions): Promise<TeamConfig>;
   disableTeam(teamId: string): Promise<TeamConfig>;

@@ -70,6 +70,7 @@ export interface CheckState {
   /** Set when a Lever update failed for good; the check keeps tracking the case. */
   lastError?: string;
   certnStatus?: string;
+  /** Which report link the profile carries ('interim' | 'final'; the signed URL itself never enters history). */
   reportLink?: string;
   fileAttached: boolean;
   noteAdded: boolean;

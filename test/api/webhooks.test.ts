@@ -539,7 +539,7 @@ describe('webhooks with a scripted gateway', () => {
       const unknown = await post(certnEvent('case-unknown'));
       expect(unknown.status).toBe(200);
       expect(unknown.json.outcome).toBe('unknown_object');
-      // objects are per team
+      // one Certn account may call any of its teams' URLs: the object, not the URL, names the check
       const otherTeam = await env.http.post(
         `/webhooks/certn/${(await env.store.getTeamConfig(env.disabledTeam.id))!.certnWebhookId}`,
         undefined,
@@ -549,10 +549,11 @@ describe('webhooks with a scripted gateway', () => {
           headers: { 'content-type': 'application/json', 'x-signature': certnSignature(CERTN_SECRET, body) },
         },
       );
-      expect(otherTeam.json.outcome).toBe('unknown_object');
+      expect(otherTeam.json.outcome).toBe('signalled');
+      expect(fake.calls[1]?.args[0]).toBe(ref.workflowId);
       fake.certnEventImpl = async () => false;
       expect((await post(certnEvent('case-1'))).json.outcome).toBe('check_closed');
-      expect(fake.calls).toHaveLength(2);
+      expect(fake.calls).toHaveLength(3);
     });
 
     it('401 for a bad or missing signature, 400 for a malformed body, 503 when Temporal is down', async () => {

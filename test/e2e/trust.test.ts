@@ -221,6 +221,34 @@ describe('enable commits only what it validated', () => {
   });
 });
 
+describe('report links', () => {
+  it('work for the profile, are rate-limited and cached per case, revocable per team, and stay out of history', async () => {
+    const email = uniqueEmail('links');
+    const opp = await sys.createCandidate({ emails: [email] });
+    await sys.moveTo(opp, TRIGGER_STAGE);
+    const caseId = await waitForCaseId(sys, team, opp);
+    await sys.advanceCase(caseId, 7);
+    const result = await sys.result(team.id, opp);
+    expect(result.status).toBe('Complete');
+    expect(result.reportLink).toBe('final');
+    const history = JSON.stringify(await sys.handle(team.id, opp).fetchHistory());
+    expect(history).not.toContain('/reports/');
+    expect(history).not.toContain('sig=');
+
+    const link = ((await sys.opportunity(opp)).links as string[]).find((l) => l.includes('/reports/'))!;
+    const click = () => fetch(link, { redirect: 'manual' });
+    const first = await click();
+    expect(first.status).toBe(302);
+    const { apiRequests } = await certnState(sys);
+    for (let i = 1; i < 10; i++) expect((await click()).status).toBe(302); // served from the cache
+    expect((await certnState(sys)).apiRequests).toBe(apiRequests);
+    expect((await click()).status).toBe(429);
+
+    expect((await sys.admin('POST', `/teams/${team.id}/report-links/rotate`)).status).toBe(200);
+    expect((await click()).status).toBe(404); // revoked
+  });
+});
+
 describe('one Certn account, several teams', () => {
   it('a callback reaches the check of the team that owns the case, whichever team’s URL Certn calls', async () => {
     // A second team on the same Certn account: setting it up points the account's one webhook at its URL.

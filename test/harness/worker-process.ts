@@ -23,7 +23,7 @@ async function main(): Promise<void> {
       store,
       leverBaseUrl: env('WORKER_LEVER_BASE_URL'),
       certnBaseUrl: env('WORKER_CERTN_BASE_URL'),
-      reportLinks: new ReportLinks(env('WORKER_PUBLIC_BASE_URL'), Buffer.from(env('WORKER_REPORT_KEY'), 'hex')),
+      reportLinks: new ReportLinks(env('WORKER_PUBLIC_BASE_URL'), Buffer.from(env('WORKER_REPORT_KEY'), 'hex'), store),
       timings: JSON.parse(env('WORKER_TIMINGS')),
       reportPollMs: 50,
     },

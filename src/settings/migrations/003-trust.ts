@@ -1,5 +1,5 @@
 // Migration 3 (issue 8, "trust"): delivery tokens bound to their body and their claim holder, team versions for
-// atomic enable, order intents (one billed case per order), and Certn objects unique across teams.
+// atomic enable, per-team report link keys, order intents (one billed case per order), and Certn objects unique across teams.
 import type { Migration } from '../sqlite-store';
 
 export const MIGRATION_3: Migration = {
@@ -12,7 +12,10 @@ export const MIGRATION_3: Migration = {
 
     -- Every change to a team or its packages bumps its version: enable commits only what it validated.
     ALTER TABLE teams ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
-    CREATE TRIGGER teams_version_bump AFTER UPDATE ON teams WHEN NEW.version = OLD.version
+    -- Per-team report link key (sealed); created on first use, replaced to revoke every link the team has out.
+    ALTER TABLE teams ADD COLUMN report_link_key TEXT;
+    CREATE TRIGGER teams_version_bump AFTER UPDATE ON teams
+    WHEN NEW.version = OLD.version AND NEW.report_link_key IS OLD.report_link_key
     BEGIN UPDATE teams SET version = OLD.version + 1 WHERE id = NEW.id; END;
     CREATE TRIGGER packages_insert_bump AFTER INSERT ON packages
     BEGIN UPDATE teams SET version = version + 1 WHERE id = NEW.team_id; END;
