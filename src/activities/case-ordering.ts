@@ -12,7 +12,7 @@ import { permanent } from './failures';
 const log = createLogger('case-ordering');
 
 /** Clock skew allowed between this service and Certn when matching a case's `created` to an intent. */
-const SKEW_MS = 2 * 60_000;
+const SKEW_MS = 30_000;
 /** How long one POST can take (the ordering activity's start-to-close timeout). */
 const POST_MAX_MS = 2 * 60_000;
 
