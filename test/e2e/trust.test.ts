@@ -147,6 +147,31 @@ describe('a lost order answer never bills twice', () => {
     expect(await sys.casesFor(email)).toHaveLength(1);
   });
 
+  it('two cases match the lost order: nothing adopted or ordered, an error tag, a typed failure', async () => {
+    const email = uniqueEmail('lost-ambiguous');
+    const { opp } = await orderWithLostAnswer(email);
+    // someone orders the same checks for the same e-mail by hand within the same seconds
+    const manual = await sys.http(
+      'POST',
+      `${sys.certn.url}/api/public/cases/order/`,
+      {
+        email_address: email,
+        send_invite_email: true,
+        return_invite_link: false,
+        check_types_with_arguments: { CRIMINAL_RECORD_CHECK: {}, IDENTITY_VERIFICATION_1: {} },
+      },
+      { authorization: `Api-Key ${CERTN_KEY}` },
+    );
+    expect(manual.status).toBe(201);
+    const err = await sys.result(team.id, opp).then(
+      () => undefined,
+      (e: any) => e,
+    );
+    expect(err?.cause?.type).toBe('AmbiguousOrder');
+    expect(await certnTags(sys, opp)).toEqual(['CERTN - Error (Order Unconfirmed)']);
+    expect(await sys.casesFor(email)).toHaveLength(2);
+  });
+
   it('an operator terminates the run during the order: the next run reconciles first and adopts the case', async () => {
     const email = uniqueEmail('lost-terminated');
     const { opp, caseId } = await orderWithLostAnswer(email);
