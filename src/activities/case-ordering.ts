@@ -7,7 +7,7 @@ import { CertnApiError, CertnClient } from '../certn/client';
 import type { CertnCase } from '../certn/schemas';
 import { createLogger } from '../logger';
 import type { OrderIntent, SettingsStore } from '../settings/store';
-import { permanent } from './failures';
+import { permanent, withoutEmails } from './failures';
 
 const log = createLogger('case-ordering');
 
@@ -129,5 +129,5 @@ function refusedForGood(err: unknown): boolean {
 }
 
 function uncertain(message: string): ApplicationFailure {
-  return ApplicationFailure.nonRetryable(message, 'OrderUncertain');
+  return ApplicationFailure.nonRetryable(withoutEmails(message), 'OrderUncertain'); // history holds no e-mails
 }
