@@ -121,6 +121,7 @@ describe('admin API', () => {
         '/api/admin/teams/{teamId}/packages/{packageId}/default',
         '/api/admin/teams/{teamId}/enable',
         '/api/admin/teams/{teamId}/disable',
+        '/api/admin/teams/{teamId}/report-links/rotate',
         '/api/admin/teams/{teamId}/checks/{opportunityId}',
         '/api/admin/teams/{teamId}/checks/{opportunityId}/rerun',
         '/api/admin/teams/{teamId}/checks/{opportunityId}/cancel',
