@@ -30,6 +30,16 @@ const EnvSchema = z.object({
   // Wide enough for Lever's own retries (five more, with growing waits) to outlast a long Temporal outage: every
   // token is remembered for the whole window, and the workflow confirms the stage from Lever before ordering.
   LEVER_WEBHOOK_WINDOW_SECONDS: intFrom(48 * 60 * 60),
+  /**
+   * A stage change is acted on only if Lever shows the opportunity in the trigger stage now, or a `stageChanges`
+   * entry into it at most this far from the delivery's triggeredAt (the webhook's data is not signed).
+   */
+  STAGE_ENTRY_WINDOW_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 3600)
+    .default(600),
   /** How often an open check polls Certn when no callback arrives. */
   CERTN_POLL_INTERVAL_SECONDS: intFrom(15 * 60),
   /** How long a check waits for an e-mail to be added after tagging `CERTN - Error (No Email)`. */

@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   stops.push(() => store.close());
   const admin = loadOrCreateAdminToken(config.DATA_DIR, config.ADMIN_TOKEN);
   const baseUrl = publicBaseUrl(config);
-  const reportLinks = new ReportLinks(baseUrl, createHmac('sha256', masterKey).update('report-links').digest());
+  const reportLinks = new ReportLinks(baseUrl, createHmac('sha256', masterKey).update('report-links').digest(), store);
 
   // The SDK's own logs (worker, workflow `log` calls) as JSON lines like the rest, at the configured level;
   // Ctrl-C is handled below, in order, not by the SDK.
@@ -103,6 +103,7 @@ async function main(): Promise<void> {
       leverBaseUrl,
       certnBaseUrl,
       reportLinks,
+      stageEntryWindowMs: config.STAGE_ENTRY_WINDOW_SECONDS * 1000,
     },
   });
   const workerDone = worker.run();

@@ -201,7 +201,13 @@ export function createControl(ctx: LeverContext, model: LeverModel): express.Rou
       stageId = state.stages.find((s) => s.text.toLowerCase() === b.stageName.toLowerCase())?.id;
     }
     if (!stageId || !stageById(stageId)) return bad(res, 'a valid "stageId" or "stageName" is required');
-    const r = moveOpp(res.locals.opp, stageId, typeof b.userId === 'string' ? b.userId : (state.users[0] ?? null));
+    if (b.at !== undefined && (typeof b.at !== 'number' || !Number.isFinite(b.at))) {
+      return bad(res, '"at" must be epoch milliseconds');
+    }
+    const r = moveOpp(res.locals.opp, stageId, typeof b.userId === 'string' ? b.userId : (state.users[0] ?? null), {
+      ...(typeof b.at === 'number' ? { at: b.at } : {}),
+      notify: b.notify !== false,
+    });
     res.json({ data: renderOpp(res.locals.opp), moved: r.moved, deliveryIds: r.deliveries });
   });
 

@@ -81,7 +81,13 @@ export function createLeverModel(ctx: LeverContext) {
   }
 
   /** Moves the opportunity and fires candidateStageChange. Moving into the current stage is a no-op. */
-  function moveOpp(o: OpportunityRec, toStageId: string, userId: string | null) {
+  /** Test knobs: `at` back-dates the stageChanges entry (a move made long ago); `notify: false` sends no webhook. */
+  function moveOpp(
+    o: OpportunityRec,
+    toStageId: string,
+    userId: string | null,
+    opts: { at?: number; notify?: boolean } = {},
+  ) {
     const from = o.stage;
     if (from === toStageId) return { moved: false, deliveries: [] as string[] };
     o.stage = toStageId;
@@ -90,8 +96,9 @@ export function createLeverModel(ctx: LeverContext) {
       toStageId,
       toStageIndex: state.stages.findIndex((s) => s.id === toStageId),
       userId,
-      updatedAt: o.updatedAt,
+      updatedAt: opts.at ?? o.updatedAt,
     });
+    if (opts.notify === false) return { moved: true, deliveries: [] as string[] };
     const deliveries = dispatcher.emit(
       'candidateStageChange',
       { opportunityId: o.id, candidateId: o.id, contactId: o.contact, toStageId, fromStageId: from },

@@ -3,7 +3,6 @@
 import { Context } from '@temporalio/activity';
 import { CertnClient } from '../certn/client';
 import { renderReport } from '../certn/report';
-import type { CertnCase } from '../certn/schemas';
 import { type Endpoints, loadTeamClients } from '../integrations/team-clients';
 import { LEVER_MAX_FILE_BYTES, LeverClient } from '../lever/client';
 import { createLogger } from '../logger';
@@ -11,8 +10,10 @@ import { SettingsStore, TeamConfig } from '../settings/store';
 import type { CheckStatus } from '../workflows/definitions';
 import { CaseSnapshot, STATUS_TAGS } from '../workflows/status';
 import { classified, permanent } from './failures';
+import { orderCaseOnce } from './case-ordering';
 import { choosePackage } from './package-choice';
 import { ReportKind, ReportLinks } from './report-links';
+import { confirmsStageEntry } from './stage-confirmation';
 
 const log = createLogger('activities');
 
@@ -22,7 +23,11 @@ export interface ActivityDeps extends Endpoints {
   reportLinks: ReportLinks;
   /** How long attachReportPdf waits for Certn to render a report before retrying. */
   reportPollMs?: number;
+  /** How far a `stageChanges` entry may lie from the delivery's triggeredAt (STAGE_ENTRY_WINDOW_SECONDS). */
+  stageEntryWindowMs?: number;
 }
+
+export const DEFAULT_STAGE_ENTRY_WINDOW_MS = 600_000;
 
 export interface OpportunityFacts {
   inTriggerStage: boolean;
@@ -37,10 +42,10 @@ export interface OrderInput {
   opportunityId: string;
   workflowId: string;
   checkTypes: string[];
-  /** ISO time just before the workflow decided to order: bounds the search for an already-ordered case. */
-  orderedAfter: string;
-  /** Cases this opportunity had before this order (an operator re-run): never adopted as this order's case. */
-  earlierCaseIds: string[];
+  /** Ignored: the order intent bounds the search now (kept optional so existing workflow code still compiles). */
+  orderedAfter?: string;
+  /** Ignored: a case owned by any check is never adopted (kept optional for the same reason). */
+  earlierCaseIds?: string[];
 }
 
 export interface CaseSummary {
@@ -75,6 +80,11 @@ export function createActivities(deps: ActivityDeps) {
     return Context.current().info.attempt > 1 || (opts.mayExist ?? true);
   }
 
+  /**
+   * What the workflow decides on. The stage entry counts only if Lever confirms *this* delivery's move (see
+   * stage-confirmation.ts). An open order intent counts as an e-mail: orderCase reconciles with the address that
+   * was sent, even if Lever no longer has it.
+   */
   async function inspectOpportunity(
     teamId: string,
     opportunityId: string,
@@ -86,14 +96,13 @@ export function createActivities(deps: ActivityDeps) {
   ): Promise<OpportunityFacts> {
     const { config, lever } = await team(teamId);
     const opp = await lever.getOpportunity(opportunityId);
-    const stageId = config.lever.triggerStageId;
-    const currentStage = typeof opp.stage === 'string' ? opp.stage : opp.stage?.id;
-    const entered =
-      stageId !== null && (currentStage === stageId || (opp.stageChanges ?? []).some((c) => c.toStageId === stageId));
+    const windowMs = deps.stageEntryWindowMs ?? DEFAULT_STAGE_ENTRY_WINDOW_MS;
+    const confirmed = confirmsStageEntry(opp, config.lever.triggerStageId, opts.triggeredAt, windowMs);
     const chosen = choosePackage(opp.tags ?? [], config.packages, config.defaultPackageId);
+    const openIntent = await store.findOpenOrderIntent(teamId, opportunityId);
     return {
-      inTriggerStage: entered || !opts.requireTriggerStage,
-      hasEmail: (opp.emails ?? []).some((e) => e.trim() !== ''),
+      inTriggerStage: confirmed || !opts.requireTriggerStage,
+      hasEmail: (opp.emails ?? []).some((e) => e.trim() !== '') || openIntent !== null,
       package: chosen ? { name: chosen.name, checkTypes: chosen.checkTypes } : null,
       existingCaseId: await store.findCaseForOpportunity(teamId, opportunityId),
     };
@@ -112,58 +121,17 @@ export function createActivities(deps: ActivityDeps) {
     await lever.addTags(opportunityId, [tag], performAs);
   }
 
-  /**
-   * Orders the case once. Certn has no idempotency key, so any attempt after the first (the previous one may have
-   * reached Certn before failing) first looks for a case ordered for this e-mail since the workflow decided to order.
-   */
+  /** Orders the case exactly once (see case-ordering.ts): reconciles from an open order intent before any POST. */
   async function orderCase(input: OrderInput): Promise<{ caseId: string }> {
     const { lever, certn } = await team(input.teamId);
-    const opp = await lever.getOpportunity(input.opportunityId);
-    const email = (opp.emails ?? []).map((e) => e.trim()).find((e) => e !== '');
-    if (!email) throw permanent('the opportunity has no e-mail any more', 'NoEmail');
-
-    let found: CertnCase | undefined;
-    const attempt = Context.current().info.attempt;
-    if (attempt > 1) found = await findEarlierAttempt(input, certn, email);
-    if (found)
-      log.warn('adopting a case ordered by an earlier attempt', {
-        caseId: found.id,
-        attempt,
-        workflowId: input.workflowId,
-      });
-    const theCase = found ?? (await certn.orderCase({ emailAddress: email, checkTypes: input.checkTypes }));
-    await store.recordCertnObjects(input.teamId, {
-      workflowId: input.workflowId,
-      opportunityId: input.opportunityId,
-      caseId: theCase.id,
-      objectIds: [theCase.id, ...theCase.checks.map((c) => c.id)],
+    return orderCaseOnce(input, {
+      store,
+      certn,
+      currentEmail: async () => {
+        const opp = await lever.getOpportunity(input.opportunityId);
+        return (opp.emails ?? []).map((e) => e.trim()).find((e) => e !== '');
+      },
     });
-    log.info('case ordered', { teamId: input.teamId, opportunityId: input.opportunityId, caseId: theCase.id });
-    return { caseId: theCase.id };
-  }
-
-  /**
-   * The case an earlier attempt of this very order created before failing, if any: same e-mail, created since the
-   * workflow decided to order, and not belonging to anything else — not mapped to another check (the same person
-   * applying twice), and not one of this opportunity's earlier cases (an operator re-run). The check types only rank
-   * the candidates: Certn may list a fresh case's checks differently from the order (the shape is unconfirmed), and
-   * missing our own case here would order a second, billable one.
-   */
-  async function findEarlierAttempt(
-    input: OrderInput,
-    certn: CertnClient,
-    email: string,
-  ): Promise<CertnCase | undefined> {
-    const wanted = [...input.checkTypes].sort().join(',');
-    const sameTypes = (c: CertnCase) => [...c.checks.map((k) => k.check_type)].sort().join(',') === wanted;
-    const candidates = (await certn.listCases({ emailAddress: email, orderTimeframeAfter: input.orderedAfter }))
-      .filter((c) => !input.earlierCaseIds.includes(c.id))
-      .sort((a, b) => Number(sameTypes(b)) - Number(sameTypes(a)) || b.created.localeCompare(a.created));
-    for (const c of candidates) {
-      const owner = await store.findCheckByCertnObject(input.teamId, c.id);
-      if (!owner || (owner.workflowId === input.workflowId && owner.opportunityId === input.opportunityId)) return c;
-    }
-    return undefined;
   }
 
   /** The truth about the case; also maps check ids Certn added since, so their callbacks find the workflow. */
@@ -171,7 +139,15 @@ export function createActivities(deps: ActivityDeps) {
     const { certn } = await team(teamId);
     const c = await certn.getCase(caseId);
     const ref = await store.findCheckByCertnObject(teamId, caseId);
-    if (ref) await store.recordCertnObjects(teamId, { ...ref, workflowId, objectIds: c.checks.map((k) => k.id) });
+    if (ref) {
+      // Check ids only ever map to this case's check; ids another check owns are left alone (never re-pointed).
+      const { foreign } = await store.recordCertnObjects(teamId, {
+        ...ref,
+        workflowId,
+        objectIds: c.checks.map((k) => k.id),
+      });
+      if (foreign.length > 0) log.warn('certn check ids already owned by another check', { caseId, foreign });
+    }
     return { overallStatus: c.overall_status, checks: c.checks.map((k) => ({ id: k.id, status: k.status })) };
   }
 
@@ -183,7 +159,7 @@ export function createActivities(deps: ActivityDeps) {
   /**
    * One live report link: adds this kind's link; the final one replaces the interim one when one was added
    * (`interimAdded`; absent, it is removed anyway). An interim link never replaces anything: it always comes first.
-   * Returns the link.
+   * Returns the kind, never the URL: the signed link is a capability and stays out of workflow history and queries.
    */
   async function setReportLink(
     teamId: string,
@@ -191,14 +167,14 @@ export function createActivities(deps: ActivityDeps) {
     caseId: string,
     kind: ReportKind,
     opts: { interimAdded?: boolean } = {},
-  ): Promise<string> {
+  ): Promise<ReportKind> {
     const { lever } = await team(teamId);
-    const link = deps.reportLinks.url(teamId, caseId, kind);
+    const link = await deps.reportLinks.url(teamId, caseId, kind);
     await lever.addLinks(opportunityId, [link]);
     if (kind === 'final' && (opts.interimAdded ?? true)) {
-      await lever.removeLinks(opportunityId, [deps.reportLinks.url(teamId, caseId, 'interim')]);
+      await lever.removeLinks(opportunityId, [await deps.reportLinks.url(teamId, caseId, 'interim')]);
     }
-    return link;
+    return kind;
   }
 
   /**

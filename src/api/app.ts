@@ -16,7 +16,8 @@ import {
   TeamUpdateBody,
   fieldErrors,
 } from '../settings/schemas';
-import { SettingsError, SettingsStore, TeamConfig } from '../settings/store';
+import { SettingsError, SettingsStore, TeamConfig, matchKey } from '../settings/store';
+import { leverClientFor } from '../integrations/team-clients';
 import { ReportLinks } from '../activities/report-links';
 import { adminPageHtml } from './admin-page';
 import { certnWebhookRouter } from './certn-webhook';
@@ -159,6 +160,44 @@ export function createApiApp(deps: ApiDeps): express.Express {
     return t;
   };
 
+  /**
+   * An enabled team whose trigger stage name changes keeps working: the new name is resolved to its Lever stage id
+   * now (with the key the team will have after the patch), or the patch is refused saying why.
+   */
+  const resolveNewStage = async (
+    t: TeamConfig,
+    body: z.output<typeof TeamUpdateBody>,
+  ): Promise<{ triggerStageId: string; expectedVersion: number } | undefined> => {
+    const name = body.lever?.triggerStageName;
+    if (!t.enabled || typeof name !== 'string') return undefined;
+    if (matchKey(name) === matchKey(t.lever.triggerStageName ?? '')) return undefined;
+    const apiKey = body.lever?.apiKey ?? (await deps.store.getTeamSecrets(t.id))?.lever.apiKey;
+    if (!apiKey) return undefined; // the store refuses clearing the key of an enabled team
+    let stages: { id: string; text: string }[];
+    try {
+      stages = await leverClientFor(deps, apiKey).listStages();
+    } catch (err) {
+      log.warn('trigger stage change: Lever unreachable', { teamId: t.id, err });
+      throw new HttpError(503, {
+        error: 'lever_unavailable',
+        message: 'Could not look the new stage name up in Lever; nothing was changed. Try again later.',
+      });
+    }
+    const matches = stages.filter((s) => matchKey(s.text) === matchKey(name));
+    if (matches.length !== 1) {
+      throw new HttpError(422, {
+        error: matches.length === 0 ? 'stage_not_found' : 'stage_ambiguous',
+        field: 'lever.triggerStageName',
+        message:
+          matches.length === 0
+            ? `No stage named "${name}" in this Lever account; nothing was changed.`
+            : `${matches.length} Lever stages are named "${name}"; nothing was changed.`,
+        availableStages: stages.map((s) => s.text),
+      });
+    }
+    return { triggerStageId: matches[0]!.id, expectedVersion: t.version };
+  };
+
   admin.get('/check-types', (_req, res) => {
     res.json({ checkTypes: CHECK_TYPE_CATALOGUE });
   });
@@ -192,8 +231,8 @@ export function createApiApp(deps: ApiDeps): express.Express {
     h(async (req, res) => {
       const teamId = String(req.params.teamId);
       const body = validate(TeamUpdateBody, req.body);
-      await team(teamId);
-      const t = await deps.store.updateTeam(teamId, body);
+      const before = await team(teamId);
+      const t = await deps.store.updateTeam(teamId, body, await resolveNewStage(before, body));
       log.info('team updated', {
         teamId,
         fields: [
@@ -269,11 +308,24 @@ export function createApiApp(deps: ApiDeps): express.Express {
         });
         return;
       }
-      const enabled = await deps.store.enableTeam(teamId, triggerStageId);
+      // Commits only if the team is still what was validated (a PATCH meanwhile makes this a 409, nothing enabled).
+      const enabled = await deps.store.enableTeam(teamId, triggerStageId, { expectedVersion: t.version });
       metrics.inc(METRIC.enableAttempts, { result: 'enabled' });
       log.info('team enabled', { teamId, triggerStageId });
       const v = view(enabled);
       res.json({ team: v, webhookUrls: v.webhookUrls });
+    }),
+  );
+
+  // Revokes every report link the team has on Lever profiles (new links are signed with the new key).
+  admin.post(
+    '/teams/:teamId/report-links/rotate',
+    h(async (req, res) => {
+      const teamId = String(req.params.teamId);
+      await team(teamId);
+      await deps.store.rotateReportLinkKey(teamId);
+      log.info('report link key rotated', { teamId });
+      res.json({ rotated: true });
     }),
   );
 

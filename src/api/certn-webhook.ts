@@ -1,7 +1,8 @@
 // Certn's thin callbacks, one URL per team:
 //   GET  /webhooks/certn/:hookId?challenge=x → 200 text/plain `x` (endpoint verification); 404 unknown hook
 //   POST /webhooks/certn/:hookId → X-Signature (HMAC-SHA256 of the raw body, team's webhook secret) checked (401),
-//        body parsed (400), the check found through the durable Certn object mapping and nudged. An unknown object
+//        body parsed (400), the check found through the durable Certn object mapping (whichever team owns the
+//        object: one Certn account may serve several teams through one URL) and nudged. An unknown object
 //        or a closed check is acknowledged (200, logged); Temporal unreachable → 503 so Certn retries.
 // Nudges still reach open checks of a disabled team: disabling stops new checks, not the ones under way.
 import express, { NextFunction, Request, Response } from 'express';
@@ -115,12 +116,14 @@ export function certnWebhookRouter(deps: CertnWebhookDeps): express.Router {
       objectType: ev.object_type,
       objectId: ev.object_id,
     };
-    const ref = await deps.store.findCheckByCertnObject(teamId, ev.object_id);
+    // One Certn account can serve several teams but has one webhook URL: the object, not the URL, names the check.
+    // Safe because a callback is only a nudge (the check re-reads the case with its own team's key).
+    const ref = await deps.store.findCertnObjectOwner(ev.object_id);
     if (!ref) {
       log.info('certn webhook for an object no check knows', ctx);
       return reply(res, 'unknown_object');
     }
-    const wctx = { ...ctx, workflowId: ref.workflowId, caseId: ref.caseId };
+    const wctx = { ...ctx, workflowId: ref.workflowId, caseId: ref.caseId, ownerTeamId: ref.teamId };
     try {
       const delivered = await deps.gateway.certnEvent(ref.workflowId, {
         eventId: ev.id,

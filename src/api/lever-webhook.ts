@@ -1,15 +1,21 @@
 // POST /webhooks/lever/:hookId — Lever's signed candidate webhooks, one URL per team.
 //
 // Answers fast and does little: find the team, verify, dedupe, hand to Temporal. Status codes:
-//   404 unknown hook id · 413 body over the limit · 400 not JSON / not a Lever webhook body
+//   404 unknown hook id · 413 body over the limit · 400 not JSON / no token, triggeredAt and signature (no details:
+//       an unauthenticated caller learns nothing of the schema)
 //   401 bad signature, or triggeredAt further than LEVER_WEBHOOK_WINDOW_SECONDS from now (a replay or a stale
 //       re-run: the signature does not cover `data`, so an old signed delivery must not be accepted again)
+//   From here the signature verified, and the delivery spends its token whatever follows; the token is stored with
+//   a hash of the body, so the same token with another body (a replayed signature with forged data) is refused:
+//   409 token_reused · 400 malformed (field errors, only now) ·
 //   200 accepted, ping, duplicate token, disabled team, other event, other stage (all logged with the outcome)
-//   503 Temporal unreachable (the token is released so Lever's retry is accepted) · 500 anything else (same)
+//   503 Temporal unreachable (the claim is released so Lever's retry of the same body is accepted) · 500 (same)
 //   503 in_flight: a copy of a delivery another request is handing to Temporal right now (never a 2xx: were that
 //   attempt to fail, the 2xx would have ended Lever's retries); a claim a crash left unfinished lapses after
 //   DELIVERY_CLAIM_LEASE_MS and the next copy takes it over.
 import express, { NextFunction, Request, Response } from 'express';
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import { LeverWebhookBody, StageChangeData } from '../lever/schemas';
 import { verifyLeverSignature } from '../lever/signature';
 import { createLogger } from '../logger';
@@ -51,6 +57,7 @@ export type LeverOutcome =
   | 'stale'
   | 'temporal_unavailable'
   | 'in_flight'
+  | 'token_reused'
   | 'error';
 
 const STATUS: Record<LeverOutcome, number> = {
@@ -67,8 +74,33 @@ const STATUS: Record<LeverOutcome, number> = {
   stale: 401,
   temporal_unavailable: 503,
   in_flight: 503,
+  token_reused: 409,
   error: 500,
 };
+
+/** Just what the signature needs: checked before anything else, and its failure reveals no field names. */
+const SignedEnvelope = z.object({
+  token: z.string().min(1).max(256),
+  triggeredAt: z.number().int().nonnegative(),
+  signature: z.string(),
+});
+
+/** Canonical JSON (keys sorted at every level): the same delivery hashes the same however it is spaced. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function deliveryBodyHash(json: unknown): string {
+  return createHash('sha256').update(canonical(json), 'utf8').digest('hex');
+}
 
 export function leverWebhookRouter(deps: LeverWebhookDeps): express.Router {
   const router = express.Router();
@@ -117,70 +149,77 @@ export function leverWebhookRouter(deps: LeverWebhookDeps): express.Router {
       log.warn('lever webhook body is not JSON', { teamId });
       return reply(res, 'malformed', { message: 'body is not JSON' });
     }
-    const parsed = LeverWebhookBody.safeParse(json);
-    if (!parsed.success) {
-      log.warn('lever webhook body is invalid', { teamId, fields: Object.keys(fieldErrors(parsed.error)) });
-      return reply(res, 'malformed', { fields: fieldErrors(parsed.error) });
+    const envelope = SignedEnvelope.safeParse(json);
+    if (!envelope.success) {
+      log.warn('lever webhook body is not a signed Lever delivery', { teamId });
+      return reply(res, 'malformed', { message: 'not a Lever webhook body' });
     }
-    const body = parsed.data;
-    const ctx = { teamId, event: body.event, triggeredAt: body.triggeredAt };
+    const signed = envelope.data;
+    const ctx = { teamId, triggeredAt: signed.triggeredAt };
 
-    if (!team.signatureToken || !verifyLeverSignature(team.signatureToken, body)) {
+    if (!team.signatureToken || !verifyLeverSignature(team.signatureToken, signed)) {
       log.warn('lever webhook signature rejected', { ...ctx, tokenConfigured: Boolean(team.signatureToken) });
       return reply(res, 'invalid_signature');
     }
-    const skewMs = deps.now() - body.triggeredAt;
+    const skewMs = deps.now() - signed.triggeredAt;
     if (Math.abs(skewMs) > deps.windowMs) {
       log.warn('lever webhook outside the acceptance window', { ...ctx, skewSeconds: Math.round(skewMs / 1000) });
       return reply(res, 'stale', { message: 'triggeredAt is outside the accepted window' });
     }
+
+    // Signed and fresh: this delivery spends its token, whatever it turns out to be.
+    maybePrune();
+    const claim = await deps.store.claimLeverDelivery(teamId, signed.token, {
+      triggeredAt: signed.triggeredAt,
+      bodyHash: deliveryBodyHash(json),
+      abandonedBefore: deps.now() - DELIVERY_CLAIM_LEASE_MS,
+    });
+    if (claim.outcome === 'token_reused') {
+      log.warn('lever webhook refused: its token was already used with another body', ctx);
+      return reply(res, 'token_reused', { message: 'this token was already used with a different body' });
+    }
+    if (claim.outcome === 'handed') {
+      log.info('lever webhook ignored: delivery already seen', ctx);
+      return reply(res, 'duplicate');
+    }
+    if (claim.outcome === 'in_flight') {
+      // Never a 2xx here: should the first attempt fail, that answer would have ended Lever's retries.
+      log.info('lever webhook copy of a delivery being handed over now: asking for a retry', ctx);
+      return reply(res, 'in_flight', { message: 'this delivery is being handled; try again later' });
+    }
+    const { claimId } = claim;
+    /** Acknowledged without a hand-over: the token stays spent (only this claim's holder may mark it). */
+    const spend = async (outcome: LeverOutcome, message: string, extra: Record<string, unknown> = {}) => {
+      await deps.store.markLeverDeliveryHanded(teamId, signed.token, claimId);
+      log.info(message, ctx);
+      return reply(res, outcome, extra);
+    };
+
+    const parsed = LeverWebhookBody.safeParse(json);
+    if (!parsed.success) {
+      return spend('malformed', 'lever webhook body is invalid', { fields: fieldErrors(parsed.error) });
+    }
+    const body = parsed.data;
     if (body.event === 'candidateHired' && Object.keys(body.data).length === 0) {
-      log.info('lever webhook ping', ctx);
-      return reply(res, 'ping');
+      return spend('ping', 'lever webhook ping');
     }
-    if (!team.enabled) {
-      log.info('lever webhook ignored: team disabled', ctx);
-      return reply(res, 'team_disabled');
-    }
-    if (body.event !== 'candidateStageChange') {
-      log.info('lever webhook ignored: event not handled', ctx);
-      return reply(res, 'event_ignored');
-    }
+    if (!team.enabled) return spend('team_disabled', 'lever webhook ignored: team disabled');
+    if (body.event !== 'candidateStageChange')
+      return spend('event_ignored', 'lever webhook ignored: event not handled');
     const data = StageChangeData.safeParse(body.data);
     if (!data.success) {
       const fields = Object.fromEntries(Object.entries(fieldErrors(data.error)).map(([k, v]) => [`data.${k}`, v]));
-      log.warn('lever stage change data is invalid', { ...ctx, fields: Object.keys(fields) });
-      return reply(res, 'malformed', { fields });
+      return spend('malformed', 'lever stage change data is invalid', { fields });
     }
     const { opportunityId, toStageId } = data.data;
     const octx = { ...ctx, opportunityId, toStageId };
+    if (toStageId !== team.triggerStageId) return spend('other_stage', 'lever webhook ignored: not the trigger stage');
 
-    maybePrune();
-    const claim = await deps.store.claimLeverDelivery(
-      teamId,
-      body.token,
-      body.triggeredAt,
-      deps.now() - DELIVERY_CLAIM_LEASE_MS,
-    );
-    if (claim === 'handed') {
-      log.info('lever webhook ignored: delivery already seen', octx);
-      return reply(res, 'duplicate');
-    }
-    if (claim === 'in_flight') {
-      // Never a 2xx here: should the first attempt fail, that answer would have ended Lever's retries.
-      log.info('lever webhook copy of a delivery being handed over now: asking for a retry', octx);
-      return reply(res, 'in_flight', { message: 'this delivery is being handled; try again later' });
-    }
-    if (toStageId !== team.triggerStageId) {
-      await deps.store.markLeverDeliveryHanded(teamId, body.token);
-      log.info('lever webhook ignored: not the trigger stage', octx);
-      return reply(res, 'other_stage');
-    }
     try {
       await deps.gateway.stageEntered(teamId, opportunityId, { triggeredAt: body.triggeredAt, toStageId });
     } catch (err) {
       try {
-        await deps.store.releaseLeverDelivery(teamId, body.token);
+        await deps.store.releaseLeverDelivery(teamId, body.token, claimId);
       } catch (releaseErr) {
         log.error('could not release a lever delivery token', { ...octx, err: releaseErr });
       }
@@ -191,9 +230,9 @@ export function leverWebhookRouter(deps: LeverWebhookDeps): express.Router {
       log.error('lever stage change failed', { ...octx, err });
       return reply(res, 'error');
     }
-    // Temporal has it. Should this write fail, the claim lapses and a copy is handed over again: a second signal
-    // to the same check, which orders nothing new.
-    await deps.store.markLeverDeliveryHanded(teamId, body.token);
+    // Temporal has it. Should this write fail (or the claim have lapsed to a copy), the copy hands it over again: a
+    // second signal to the same check, which orders nothing new.
+    await deps.store.markLeverDeliveryHanded(teamId, body.token, claimId);
     log.info('lever stage change handed to the check', octx);
     return reply(res, 'accepted');
   };

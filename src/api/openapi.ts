@@ -167,6 +167,17 @@ export function openApiDocument(serverUrl: string): Json {
           responses: { '200': json(ref('Team')), '401': common['401'], ...notFound },
         },
       },
+      '/api/admin/teams/{teamId}/report-links/rotate': {
+        parameters: [teamIdParam],
+        post: {
+          summary: "Rotate the team's report link key: every report link on its Lever profiles stops working",
+          responses: {
+            '200': json({ type: 'object', properties: { rotated: { type: 'boolean' } } }),
+            '401': common['401'],
+            ...notFound,
+          },
+        },
+      },
       '/api/admin/teams/{teamId}/checks/{opportunityId}': {
         parameters: [teamIdParam, opportunityIdParam],
         get: {

@@ -1,15 +1,20 @@
 // The embedded settings store: one SQLite file in DATA_DIR (WAL), numbered migrations, secrets sealed with
-// AES-256-GCM (see crypto.ts) so the database file never holds one in clear.
+// AES-256-GCM (see crypto.ts) so the database file never holds one in clear. Long because it implements the whole
+// SettingsStore interface in one class (teams, packages, delivery claims, Certn objects, order intents).
 import Database from 'better-sqlite3';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SecretBox, randomWebhookId } from './crypto';
+import { MIGRATION_3 } from './migrations/003-trust';
 import {
   CertnHookTeam,
   CertnObjectRef,
   ConflictError,
   DeliveryClaim,
+  DeliveryClaimInput,
+  EnableOptions,
+  OrderIntent,
   LeverHookTeam,
   NotFoundError,
   Package,
@@ -21,7 +26,7 @@ import {
   TeamPatch,
   TeamSecrets,
   maskSecret,
-  matchKey as packageNameKey, // renamed in store.ts; kept here to leave this file to the settings helper
+  matchKey,
 } from './store';
 
 export const SETTINGS_DB_FILE = 'settings.db';
@@ -95,6 +100,7 @@ export const MIGRATIONS: readonly Migration[] = [
       UPDATE lever_deliveries SET handed_at = received_at;
     `,
   },
+  MIGRATION_3,
 ];
 
 interface TeamRow {
@@ -111,8 +117,22 @@ interface TeamRow {
   certn_api_key: string | null;
   certn_webhook_secret: string | null;
   default_package_id: string | null;
+  version: number;
+  report_link_key: string | null;
   created_at: string;
   updated_at: string;
+}
+
+interface IntentRow {
+  id: string;
+  team_id: string;
+  opportunity_id: string;
+  workflow_id: string;
+  email_hash: string;
+  email_sealed: string | null;
+  check_types: string;
+  created_at: string;
+  not_sent: number;
 }
 
 interface PackageRow {
@@ -159,6 +179,8 @@ export class SqliteSettingsStore implements SettingsStore {
   readonly filename: string;
   private readonly db: Database.Database;
   private readonly box: SecretBox;
+  /** Keys e-mail hashes; derived from the master key so it never needs storing. */
+  private readonly emailKey: Buffer;
 
   constructor(opts: SqliteStoreOptions) {
     if (opts.filename) {
@@ -169,6 +191,7 @@ export class SqliteSettingsStore implements SettingsStore {
       this.filename = path.join(opts.dataDir, SETTINGS_DB_FILE);
     }
     this.box = new SecretBox(opts.masterKey);
+    this.emailKey = createHmac('sha256', opts.masterKey).update('order-intent e-mail hash v1').digest();
     this.db = new Database(this.filename);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL'); // a claimed delivery token survives a power cut, not only a crash
@@ -206,24 +229,36 @@ export class SqliteSettingsStore implements SettingsStore {
     return this.mustGet(id);
   }
 
-  async updateTeam(teamId: string, patch: TeamPatch): Promise<TeamConfig> {
+  async updateTeam(
+    teamId: string,
+    patch: TeamPatch,
+    resolved?: { triggerStageId: string; expectedVersion: number },
+  ): Promise<TeamConfig> {
     const tx = this.db.transaction(() => {
       const row = this.row(teamId);
       if (!row) throw new NotFoundError(`team ${teamId} not found`);
+      if (resolved && row.version !== resolved.expectedVersion) {
+        throw new ConflictError('the team changed while this update was checked: try again', 'version');
+      }
       const now = new Date().toISOString();
       if (patch.name !== undefined) {
         this.db.prepare('UPDATE teams SET name = ?, updated_at = ? WHERE id = ?').run(patch.name.trim(), now, teamId);
       }
-      this.applyFields(teamId, patch, now, row.enabled === 1);
-      // The stage id was resolved from the old name: a new name needs a new enable (which validates it).
       const newName = patch.lever?.triggerStageName;
-      if (
-        typeof newName === 'string' &&
-        packageNameKey(newName) !== packageNameKey(row.lever_trigger_stage_name ?? '')
-      ) {
+      const renamed =
+        typeof newName === 'string' && matchKey(newName) !== matchKey(row.lever_trigger_stage_name ?? '');
+      // An enabled team never silently stops: a new stage name comes with its resolved id, or is refused.
+      if (renamed && row.enabled === 1 && !resolved) {
+        throw new ConflictError(
+          'the trigger stage of an enabled team changes only with its resolved Lever stage id',
+          'lever.triggerStageName',
+        );
+      }
+      this.applyFields(teamId, patch, now, row.enabled === 1);
+      if (renamed) {
         this.db
-          .prepare('UPDATE teams SET lever_trigger_stage_id = NULL, enabled = 0, updated_at = ? WHERE id = ?')
-          .run(now, teamId);
+          .prepare('UPDATE teams SET lever_trigger_stage_id = ?, updated_at = ? WHERE id = ?')
+          .run(row.enabled === 1 && resolved ? resolved.triggerStageId : null, now, teamId);
       }
     });
     tx();
@@ -292,12 +327,41 @@ export class SqliteSettingsStore implements SettingsStore {
     return { teamId: row.id, enabled: row.enabled === 1, webhookSecret: this.secret(row, 'certn_webhook_secret') };
   }
 
-  async enableTeam(teamId: string, triggerStageId: string): Promise<TeamConfig> {
+  async enableTeam(teamId: string, triggerStageId: string, opts: EnableOptions): Promise<TeamConfig> {
     const r = this.db
-      .prepare('UPDATE teams SET enabled = 1, lever_trigger_stage_id = ?, updated_at = ? WHERE id = ?')
-      .run(triggerStageId, new Date().toISOString(), teamId);
-    if (r.changes === 0) throw new NotFoundError(`team ${teamId} not found`);
+      .prepare('UPDATE teams SET enabled = 1, lever_trigger_stage_id = ?, updated_at = ? WHERE id = ? AND version = ?')
+      .run(triggerStageId, new Date().toISOString(), teamId, opts.expectedVersion);
+    if (r.changes === 0) {
+      if (!this.row(teamId)) throw new NotFoundError(`team ${teamId} not found`);
+      throw new ConflictError(
+        'the team changed while it was being validated: nothing was enabled, check the settings and enable again',
+        'version',
+      );
+    }
     return this.mustGet(teamId);
+  }
+
+  async reportLinkKey(teamId: string): Promise<Buffer | null> {
+    return this.db.transaction((): Buffer | null => {
+      const row = this.row(teamId);
+      if (!row) return null;
+      const context = `team:${teamId}:reportLinkKey`;
+      if (row.report_link_key !== null) return Buffer.from(this.box.open(row.report_link_key, context), 'base64');
+      const key = randomBytes(32);
+      // Not a settings change: the version trigger ignores updates of the link key.
+      this.db
+        .prepare('UPDATE teams SET report_link_key = ? WHERE id = ?')
+        .run(this.box.seal(key.toString('base64'), context), teamId);
+      return key;
+    })();
+  }
+
+  async rotateReportLinkKey(teamId: string): Promise<void> {
+    const sealed = this.box.seal(randomBytes(32).toString('base64'), `team:${teamId}:reportLinkKey`);
+    const r = this.db
+      .prepare('UPDATE teams SET report_link_key = ?, updated_at = ? WHERE id = ?')
+      .run(sealed, new Date().toISOString(), teamId);
+    if (r.changes === 0) throw new NotFoundError(`team ${teamId} not found`);
   }
 
   async disableTeam(teamId: string): Promise<TeamConfig> {
@@ -325,7 +389,7 @@ export class SqliteSettingsStore implements SettingsStore {
           id,
           teamId,
           input.name.trim(),
-          packageNameKey(input.name),
+          matchKey(input.name),
           JSON.stringify(dedupe(input.checkTypes)),
           now,
           now,
@@ -343,7 +407,7 @@ export class SqliteSettingsStore implements SettingsStore {
         this.assertNameFree(teamId, patch.name, packageId);
         this.db
           .prepare('UPDATE packages SET name = ?, name_key = ?, updated_at = ? WHERE id = ?')
-          .run(patch.name.trim(), packageNameKey(patch.name), now, packageId);
+          .run(patch.name.trim(), matchKey(patch.name), now, packageId);
       }
       if (patch.checkTypes !== undefined) {
         this.db
@@ -390,7 +454,7 @@ export class SqliteSettingsStore implements SettingsStore {
   private assertNameFree(teamId: string, name: string, exceptId: string | null): void {
     const clash = this.db
       .prepare('SELECT id FROM packages WHERE team_id = ? AND name_key = ?')
-      .get(teamId, packageNameKey(name)) as { id: string } | undefined;
+      .get(teamId, matchKey(name)) as { id: string } | undefined;
     if (clash && clash.id !== exceptId) {
       throw new ConflictError(`a package named "${name.trim()}" already exists in this team`, 'name');
     }
@@ -398,42 +462,59 @@ export class SqliteSettingsStore implements SettingsStore {
 
   // ------------------------------------------------------------------ lever deliveries
 
-  async claimLeverDelivery(
-    teamId: string,
-    token: string,
-    triggeredAt: number,
-    abandonedBefore: number,
-  ): Promise<DeliveryClaim> {
+  async claimLeverDelivery(teamId: string, token: string, claim: DeliveryClaimInput): Promise<DeliveryClaim> {
     const hash = tokenHash(token);
     const now = Date.now();
+    const claimId = randomUUID();
     // One transaction: concurrent claims of one token see each other, exactly one wins.
     return this.db.transaction((): DeliveryClaim => {
       const row = this.db
-        .prepare('SELECT received_at, handed_at FROM lever_deliveries WHERE team_id = ? AND token_hash = ?')
-        .get(teamId, hash) as { received_at: number; handed_at: number | null } | undefined;
+        .prepare(
+          `SELECT received_at, handed_at, body_hash, claim_id FROM lever_deliveries
+           WHERE team_id = ? AND token_hash = ?`,
+        )
+        .get(teamId, hash) as
+        | { received_at: number; handed_at: number | null; body_hash: string | null; claim_id: string | null }
+        | undefined;
       if (!row) {
         this.db
-          .prepare('INSERT INTO lever_deliveries (team_id, token_hash, triggered_at, received_at) VALUES (?, ?, ?, ?)')
-          .run(teamId, hash, Math.trunc(triggeredAt), now);
-        return 'claimed';
+          .prepare(
+            `INSERT INTO lever_deliveries (team_id, token_hash, triggered_at, received_at, body_hash, claim_id)
+             VALUES (?, ?, ?, ?, ?, ?)`,
+          )
+          .run(teamId, hash, Math.trunc(claim.triggeredAt), now, claim.bodyHash, claimId);
+        return { outcome: 'claimed', claimId };
       }
-      if (row.handed_at !== null) return 'handed';
-      if (row.received_at >= abandonedBefore) return 'in_flight';
+      // Rows from before bodies were recorded were all spent: they answer `handed` below.
+      if (row.body_hash !== null && row.body_hash !== claim.bodyHash) return { outcome: 'token_reused' };
+      if (row.handed_at !== null) return { outcome: 'handed' };
+      if (row.claim_id !== null && row.received_at >= claim.abandonedBefore) return { outcome: 'in_flight' };
       this.db
-        .prepare('UPDATE lever_deliveries SET received_at = ? WHERE team_id = ? AND token_hash = ?')
-        .run(now, teamId, hash);
-      return 'claimed';
+        .prepare('UPDATE lever_deliveries SET received_at = ?, claim_id = ? WHERE team_id = ? AND token_hash = ?')
+        .run(now, claimId, teamId, hash);
+      return { outcome: 'claimed', claimId };
     })();
   }
 
-  async markLeverDeliveryHanded(teamId: string, token: string): Promise<void> {
-    this.db
-      .prepare('UPDATE lever_deliveries SET handed_at = ? WHERE team_id = ? AND token_hash = ?')
-      .run(Date.now(), teamId, tokenHash(token));
+  async markLeverDeliveryHanded(teamId: string, token: string, claimId: string): Promise<boolean> {
+    const r = this.db
+      .prepare(
+        `UPDATE lever_deliveries SET handed_at = ?, claim_id = NULL
+         WHERE team_id = ? AND token_hash = ? AND claim_id = ? AND handed_at IS NULL`,
+      )
+      .run(Date.now(), teamId, tokenHash(token), claimId);
+    return r.changes === 1;
   }
 
-  async releaseLeverDelivery(teamId: string, token: string): Promise<void> {
-    this.db.prepare('DELETE FROM lever_deliveries WHERE team_id = ? AND token_hash = ?').run(teamId, tokenHash(token));
+  async releaseLeverDelivery(teamId: string, token: string, claimId: string): Promise<boolean> {
+    // The row stays (with its body hash): only a retry of the same body may claim the token again.
+    const r = this.db
+      .prepare(
+        `UPDATE lever_deliveries SET claim_id = NULL
+         WHERE team_id = ? AND token_hash = ? AND claim_id = ? AND handed_at IS NULL`,
+      )
+      .run(teamId, tokenHash(token), claimId);
+    return r.changes === 1;
   }
 
   async pruneLeverDeliveries(before: number): Promise<number> {
@@ -442,28 +523,125 @@ export class SqliteSettingsStore implements SettingsStore {
 
   // ------------------------------------------------------------------ certn objects
 
-  async recordCertnObjects(teamId: string, ref: CertnObjectRef & { objectIds: string[] }): Promise<void> {
+  async recordCertnObjects(
+    teamId: string,
+    ref: CertnObjectRef & { objectIds: string[] },
+  ): Promise<{ foreign: string[] }> {
+    return this.db.transaction(() => this.recordObjects(teamId, ref))();
+  }
+
+  private recordObjects(teamId: string, ref: CertnObjectRef & { objectIds: string[] }): { foreign: string[] } {
     const now = new Date().toISOString();
-    const stmt = this.db.prepare(
+    const insert = this.db.prepare(
       `INSERT INTO certn_objects (team_id, object_id, workflow_id, opportunity_id, case_id, created_at)
-       VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (team_id, object_id) DO UPDATE SET
-         workflow_id = excluded.workflow_id, opportunity_id = excluded.opportunity_id, case_id = excluded.case_id`,
+       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (object_id) DO NOTHING`,
     );
-    const ids = dedupe([ref.caseId, ...ref.objectIds]);
-    this.db.transaction(() => {
-      for (const objectId of ids) stmt.run(teamId, objectId, ref.workflowId, ref.opportunityId, ref.caseId, now);
-    })();
+    const owner = this.db.prepare('SELECT team_id, opportunity_id, case_id FROM certn_objects WHERE object_id = ?');
+    const foreign: string[] = [];
+    for (const objectId of dedupe([ref.caseId, ...ref.objectIds])) {
+      if (insert.run(teamId, objectId, ref.workflowId, ref.opportunityId, ref.caseId, now).changes === 1) continue;
+      const o = owner.get(objectId) as { team_id: string; opportunity_id: string; case_id: string };
+      if (o.team_id !== teamId || o.opportunity_id !== ref.opportunityId || o.case_id !== ref.caseId) {
+        foreign.push(objectId);
+      }
+    }
+    return { foreign };
   }
 
   async findCheckByCertnObject(teamId: string, objectId: string): Promise<CertnObjectRef | null> {
+    const owner = await this.findCertnObjectOwner(objectId);
+    if (!owner || owner.teamId !== teamId) return null;
+    return { workflowId: owner.workflowId, opportunityId: owner.opportunityId, caseId: owner.caseId };
+  }
+
+  async findCertnObjectOwner(objectId: string): Promise<(CertnObjectRef & { teamId: string }) | null> {
     const row = this.db
       .prepare(
-        `SELECT workflow_id AS workflowId, opportunity_id AS opportunityId, case_id AS caseId
-         FROM certn_objects WHERE team_id = ? AND object_id = ?`,
+        `SELECT team_id AS teamId, workflow_id AS workflowId, opportunity_id AS opportunityId, case_id AS caseId
+         FROM certn_objects WHERE object_id = ?`,
       )
-      .get(teamId, objectId) as CertnObjectRef | undefined;
+      .get(objectId) as (CertnObjectRef & { teamId: string }) | undefined;
     return row ?? null;
+  }
+
+  // ------------------------------------------------------------------ order intents
+
+  hashEmail(email: string): string {
+    return createHmac('sha256', this.emailKey).update(email.trim().toLowerCase(), 'utf8').digest('hex');
+  }
+
+  async createOrderIntent(input: {
+    teamId: string;
+    opportunityId: string;
+    workflowId: string;
+    email: string;
+    checkTypes: string[];
+  }): Promise<OrderIntent> {
+    const id = randomUUID();
+    const createdAt = new Date().toISOString();
+    const checkTypes = dedupe(input.checkTypes).sort();
+    this.db
+      .prepare(
+        `INSERT INTO order_intents
+           (id, team_id, opportunity_id, workflow_id, email_hash, email_sealed, check_types, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        id,
+        input.teamId,
+        input.opportunityId,
+        input.workflowId,
+        this.hashEmail(input.email),
+        this.box.seal(input.email, `intent:${id}:email`),
+        JSON.stringify(checkTypes),
+        createdAt,
+      );
+    return { ...input, id, checkTypes, createdAt, emailHash: this.hashEmail(input.email), notSent: false };
+  }
+
+  async findOpenOrderIntent(teamId: string, opportunityId: string): Promise<OrderIntent | null> {
+    const row = this.db
+      .prepare(
+        `SELECT * FROM order_intents WHERE team_id = ? AND opportunity_id = ? AND resolved_at IS NULL
+         ORDER BY created_at DESC LIMIT 1`,
+      )
+      .get(teamId, opportunityId) as IntentRow | undefined;
+    if (!row) return null;
+    return {
+      id: row.id,
+      teamId: row.team_id,
+      opportunityId: row.opportunity_id,
+      workflowId: row.workflow_id,
+      email: row.email_sealed === null ? null : this.box.open(row.email_sealed, `intent:${row.id}:email`),
+      emailHash: row.email_hash,
+      checkTypes: JSON.parse(row.check_types) as string[],
+      createdAt: row.created_at,
+      notSent: row.not_sent === 1,
+    };
+  }
+
+  async markOrderIntentNotSent(intentId: string): Promise<void> {
+    this.db.prepare('UPDATE order_intents SET not_sent = 1 WHERE id = ?').run(intentId);
+  }
+
+  async resolveOrderIntent(
+    intentId: string,
+    outcome: { ref: CertnObjectRef & { objectIds: string[] } } | null,
+  ): Promise<void> {
+    this.db.transaction(() => {
+      const row = this.db.prepare('SELECT team_id FROM order_intents WHERE id = ?').get(intentId) as
+        { team_id: string } | undefined;
+      if (!row) throw new NotFoundError(`order intent ${intentId} not found`);
+      if (outcome) {
+        const { foreign } = this.recordObjects(row.team_id, outcome.ref);
+        if (foreign.includes(outcome.ref.caseId)) {
+          throw new ConflictError(`case ${outcome.ref.caseId} already belongs to another check`, 'caseId');
+        }
+      }
+      this.db
+        .prepare('UPDATE order_intents SET resolved_at = ?, case_id = ?, email_sealed = NULL WHERE id = ?')
+        .run(new Date().toISOString(), outcome?.ref.caseId ?? null, intentId);
+    })();
   }
 
   async findCaseForOpportunity(teamId: string, opportunityId: string): Promise<string | null> {
@@ -529,6 +707,7 @@ export class SqliteSettingsStore implements SettingsStore {
       },
       packages,
       defaultPackageId: row.default_package_id,
+      version: row.version,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     };

@@ -42,6 +42,8 @@ export interface TeamConfig {
   };
   packages: Package[];
   defaultPackageId: string | null;
+  /** Bumped by every change to the team or its packages: enable commits only the version it validated. */
+  version: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -102,6 +104,31 @@ export interface CertnObjectRef {
   caseId: string;
 }
 
+/**
+ * One order POST, recorded before it is sent. `email` is the address actually sent (decrypted; the row holds it
+ * sealed under the master key only while the intent is open); `emailHash` is a keyed hash (HMAC, key derived from
+ * the master key) that stays after it resolves.
+ */
+export interface OrderIntent {
+  id: string;
+  teamId: string;
+  opportunityId: string;
+  workflowId: string;
+  email: string | null;
+  emailHash: string;
+  /** Sorted. */
+  checkTypes: string[];
+  /** ISO time the intent was written, just before the POST. */
+  createdAt: string;
+  /** The POST provably never reached Certn (connection refused, 429): the next attempt orders without searching. */
+  notSent: boolean;
+}
+
+export interface EnableOptions {
+  /** The team's version the caller validated: a different current version refuses the enable (ConflictError). */
+  expectedVersion: number;
+}
+
 export class SettingsError extends Error {
   constructor(
     message: string,
@@ -130,8 +157,16 @@ export interface SettingsStore {
   ping(): Promise<void>;
 
   createTeam(input: TeamInput): Promise<TeamConfig>;
-  /** Changing the trigger stage name of an enabled team disables it (the resolved stage id is stale). */
-  updateTeam(teamId: string, patch: TeamPatch): Promise<TeamConfig>;
+  /**
+   * Changing the trigger stage name of an enabled team needs `resolved.triggerStageId` (the id of the new name, looked
+   * up by the caller) and the version it looked at; without them the change is refused (ConflictError), never a
+   * silent disable. On a disabled team a new name just clears the stale id.
+   */
+  updateTeam(
+    teamId: string,
+    patch: TeamPatch,
+    resolved?: { triggerStageId: string; expectedVersion: number },
+  ): Promise<TeamConfig>;
   listTeams(): Promise<TeamConfig[]>;
   getTeamConfig(teamId: string): Promise<TeamConfig | null>;
   getTeamSecrets(teamId: string): Promise<TeamSecrets | null>;
@@ -144,40 +179,84 @@ export interface SettingsStore {
   deletePackage(teamId: string, packageId: string): Promise<void>;
   setDefaultPackage(teamId: string, packageId: string): Promise<TeamConfig>;
 
-  enableTeam(teamId: string, triggerStageId: string): Promise<TeamConfig>;
+  /** The team's report link key (created on first use); null for an unknown team. */
+  reportLinkKey(teamId: string): Promise<Buffer | null>;
+  /** Replaces the team's report link key: every report link the team has out stops working. */
+  rotateReportLinkKey(teamId: string): Promise<void>;
+
+  /** Commits only when the team is still at `expectedVersion` (what the caller validated); else ConflictError. */
+  enableTeam(teamId: string, triggerStageId: string, opts: EnableOptions): Promise<TeamConfig>;
   disableTeam(teamId: string): Promise<TeamConfig>;
 
   /**
-   * Durably claims a Lever delivery token, in one atomic step (exactly one concurrent caller wins):
-   * - `claimed`: first sight of the token, or a claim left unfinished before `abandonedBefore` (epoch ms: the process
-   *   that made it died between claiming and handing over) — the caller hands the delivery to Temporal, then marks it
-   *   handed or releases it;
-   * - `in_flight`: another request is handing this very delivery over right now;
-   * - `handed`: already handed over (a duplicate or an old delivery re-run).
+   * Durably claims a Lever delivery token bound to its body, in one atomic step (exactly one concurrent caller wins):
+   * - `claimed` (with a fresh `claimId`): first sight of the token, a copy of a released delivery (same body), or a
+   *   claim left unfinished before `abandonedBefore` (epoch ms: its holder died) — the caller hands the delivery over,
+   *   then marks it handed or releases it with that claim id;
+   * - `in_flight`: another request holds this very delivery right now;
+   * - `handed`: already spent (a duplicate or an old delivery re-run);
+   * - `token_reused`: the token was seen with another body (a replayed signature with forged data).
    */
-  claimLeverDelivery(
-    teamId: string,
-    token: string,
-    triggeredAt: number,
-    abandonedBefore: number,
-  ): Promise<DeliveryClaim>;
-  /** The claimed delivery reached Temporal: every later copy is a duplicate. */
-  markLeverDeliveryHanded(teamId: string, token: string): Promise<void>;
-  /** Forgets a claimed token (handing the delivery to Temporal failed), so Lever's retry is accepted. */
-  releaseLeverDelivery(teamId: string, token: string): Promise<void>;
+  claimLeverDelivery(teamId: string, token: string, claim: DeliveryClaimInput): Promise<DeliveryClaim>;
+  /** The holder's delivery is spent (handed to Temporal, or acknowledged without): false if `claimId` lost it. */
+  markLeverDeliveryHanded(teamId: string, token: string, claimId: string): Promise<boolean>;
+  /**
+   * The holder gives the claim back (handing over failed): a retry of the same body may claim it again, another
+   * body still may not. False if `claimId` no longer holds it.
+   */
+  releaseLeverDelivery(teamId: string, token: string, claimId: string): Promise<boolean>;
   /** Deletes tokens whose triggeredAt is before `before` (epoch ms); returns how many. */
   pruneLeverDeliveries(before: number): Promise<number>;
 
-  /** Idempotent: maps the case id and its check ids to the check. */
-  recordCertnObjects(teamId: string, ref: CertnObjectRef & { objectIds: string[] }): Promise<void>;
+  /**
+   * Maps the case id and its check ids to the check. An object id maps to one check of one team for good: ids
+   * already owned by another check are left alone and returned (`foreign`), never overwritten.
+   */
+  recordCertnObjects(teamId: string, ref: CertnObjectRef & { objectIds: string[] }): Promise<{ foreign: string[] }>;
+  /** The check of this team that owns the object (null when none, or another team's). */
   findCheckByCertnObject(teamId: string, objectId: string): Promise<CertnObjectRef | null>;
+  /** The check owning the object, whichever team (one Certn account can serve several teams). */
+  findCertnObjectOwner(objectId: string): Promise<(CertnObjectRef & { teamId: string }) | null>;
+
+  /** Writes an order intent just before its POST. */
+  createOrderIntent(input: {
+    teamId: string;
+    opportunityId: string;
+    workflowId: string;
+    email: string;
+    checkTypes: string[];
+  }): Promise<OrderIntent>;
+  /** The opportunity's unresolved intent, if any (at most one is open at a time). */
+  findOpenOrderIntent(teamId: string, opportunityId: string): Promise<OrderIntent | null>;
+  /** The POST provably never reached Certn. */
+  markOrderIntentNotSent(intentId: string): Promise<void>;
+  /**
+   * Closes the intent and forgets its e-mail. With a case: records the case's objects for the check in the same
+   * transaction (refused with ConflictError when the case already belongs to another check).
+   */
+  resolveOrderIntent(
+    intentId: string,
+    outcome: { ref: CertnObjectRef & { objectIds: string[] } } | null,
+  ): Promise<void>;
+  /** The keyed hash intents store for an e-mail (trimmed, lower-cased first). */
+  hashEmail(email: string): string;
   /** The latest case recorded for the opportunity. */
   findCaseForOpportunity(teamId: string, opportunityId: string): Promise<string | null>;
 
   close(): Promise<void>;
 }
 
-export type DeliveryClaim = 'claimed' | 'in_flight' | 'handed';
+export interface DeliveryClaimInput {
+  triggeredAt: number;
+  /** Hash of the delivery's canonical body: the signature does not cover `data`, this binds it to the token. */
+  bodyHash: string;
+  abandonedBefore: number;
+}
+export type DeliveryClaim =
+  | { outcome: 'claimed'; claimId: string }
+  | { outcome: 'in_flight' }
+  | { outcome: 'handed' }
+  | { outcome: 'token_reused' };
 
 /** How names match (package names, recruiters' tags, Lever stage names): NFKC, trimmed, case-insensitive. */
 export function matchKey(name: string): string {

@@ -65,7 +65,9 @@ export async function confirmAndOrder(run: CheckRun): Promise<'following' | 'end
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err;
       const cause = err.cause instanceof ApplicationFailure ? err.cause : undefined;
-      return notOrdered(run, cause?.message ?? err.message, cause?.type ?? 'OrderFailed');
+      // "Not Ordered" only when Certn provably has no case for this order; otherwise an operator must look.
+      if (cause?.type && DEFINITELY_NOT_ORDERED.test(cause.type)) return notOrdered(run, cause.message, cause.type);
+      return orderUncertain(run, cause?.message ?? err.message, cause?.type ?? 'OrderUncertain');
     }
     state.caseId = order.caseId;
     state.caseOrderedAt = new Date().toISOString();
@@ -75,6 +77,9 @@ export async function confirmAndOrder(run: CheckRun): Promise<'following' | 'end
     return 'following';
   }
 }
+
+/** Failure types of orderCase that prove no case was created for this order (see activities/case-ordering.ts). */
+const DEFINITELY_NOT_ORDERED = /^(NoEmail|NoPackage|MissingSetting|TeamNotFound|Lever\.|Certn\.)/;
 
 /**
  * Nothing could be ordered, for good: the recruiter sees an error tag instead of a Pending that never moves, and
@@ -86,4 +91,13 @@ async function notOrdered(run: CheckRun, reason: string, type: string): Promise<
   await run.showStatus('NotOrdered', reason);
   await run.close();
   throw ApplicationFailure.nonRetryable(`Nothing was ordered: ${reason}`, type);
+}
+
+/** A case may exist in Certn that this check does not follow (several match, or the search failed for good). */
+async function orderUncertain(run: CheckRun, reason: string, type: string): Promise<never> {
+  run.ending();
+  run.state.lastError = `order: ${reason}`;
+  await run.showStatus('OrderUncertain', reason);
+  await run.close();
+  throw ApplicationFailure.nonRetryable(`The order's outcome is uncertain: ${reason}`, type);
 }

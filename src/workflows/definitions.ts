@@ -49,6 +49,7 @@ export const CHECK_STATUSES = [
   'Resumed', // a new run (the candidate re-entered the stage) follows the case the opportunity already has
   'ErrorNoEmail',
   'NotOrdered', // Certn refused the order for good (a revoked key, a rejected check type) or no package applies
+  'OrderUncertain', // an order may have reached Certn but no single case can be tied to it: an operator decides
   'Pending',
   'InviteUndeliverable',
   'ApplicantExpired',
@@ -83,6 +84,7 @@ export interface CheckState {
   /** Set when a Lever update failed for good; the check keeps tracking the case. */
   lastError?: string;
   certnStatus?: string;
+  /** Which report link the profile carries ('interim' | 'final'; the signed URL itself never enters history). */
   reportLink?: string;
   fileAttached: boolean;
   noteAdded: boolean;

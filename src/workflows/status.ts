@@ -8,6 +8,7 @@ export const TAG_PREFIX = 'CERTN - ';
 export const STATUS_TAGS: Partial<Record<CheckStatus, string>> = {
   ErrorNoEmail: 'CERTN - Error (No Email)',
   NotOrdered: 'CERTN - Error (Not Ordered)',
+  OrderUncertain: 'CERTN - Error (Order Unconfirmed)',
   Pending: 'CERTN - Pending',
   Analyzing: 'CERTN - Analyzing',
   Partial: 'CERTN - Partial',

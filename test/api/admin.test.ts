@@ -121,6 +121,7 @@ describe('admin API', () => {
         '/api/admin/teams/{teamId}/packages/{packageId}/default',
         '/api/admin/teams/{teamId}/enable',
         '/api/admin/teams/{teamId}/disable',
+        '/api/admin/teams/{teamId}/report-links/rotate',
         '/api/admin/teams/{teamId}/checks/{opportunityId}',
         '/api/admin/teams/{teamId}/checks/{opportunityId}/rerun',
         '/api/admin/teams/{teamId}/checks/{opportunityId}/cancel',
@@ -510,7 +511,7 @@ describe('admin API', () => {
       }
     });
 
-    it('a new trigger stage name disables an enabled team; required settings cannot be cleared while enabled', async () => {
+    it('a new trigger stage name is resolved on save (or refused), never a silent disable; required settings stay', async () => {
       const { id, packageId } = await readyTeam('Rename stage');
       expect((await http.post(`/api/admin/teams/${id}/enable`)).status).toBe(200);
       const clear = await http.patch(`/api/admin/teams/${id}`, { lever: { apiKey: null } });
@@ -519,10 +520,17 @@ describe('admin API', () => {
       const delDefault = await http.del(`/api/admin/teams/${id}/packages/${packageId}`);
       expect(delDefault.status).toBe(409);
       const u = await http.patch(`/api/admin/teams/${id}`, { lever: { triggerStageName: 'Offer' } });
-      expect(u.json.enabled).toBe(false);
-      expect(u.json.lever.triggerStageId).toBeNull();
-      const again = await http.post(`/api/admin/teams/${id}/enable`);
-      expect(again.json.team.lever.triggerStageId).toBe('offer');
+      expect(u.status).toBe(200);
+      expect(u.json.enabled).toBe(true);
+      expect(u.json.lever.triggerStageId).toBe('offer');
+      const missing = await http.patch(`/api/admin/teams/${id}`, { lever: { triggerStageName: 'No Such Stage' } });
+      expect(missing.status).toBe(422);
+      expect(missing.json.error).toBe('stage_not_found');
+      expect(missing.json.availableStages).toContain('Offer');
+      const after = await http.get(`/api/admin/teams/${id}`);
+      expect(after.json.enabled).toBe(true);
+      expect(after.json.lever.triggerStageName).toBe('Offer');
+      expect(after.json.lever.triggerStageId).toBe('offer');
     });
   });
 

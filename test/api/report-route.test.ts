@@ -35,7 +35,7 @@ describe('GET /reports/:team/:case/:kind', () => {
   const pathOf = (url: string) => url.replace('http://unused.test', '');
 
   it('answers 404 for a forged or mismatched signature, and for a case this service never ordered', async () => {
-    const good = pathOf(links.url('team-1', 'case-1', 'final'));
+    const good = pathOf(await links.url('team-1', 'case-1', 'final'));
     expect((await http.get(good.replace(/sig=.*/, 'sig=forged'), { token: null })).status).toBe(404);
     expect((await http.get(good.replace('/final?', '/interim?'), { token: null })).status).toBe(404);
     expect((await http.get(good, { token: null })).status).toBe(404); // signed, but no such team or case
@@ -43,7 +43,7 @@ describe('GET /reports/:team/:case/:kind', () => {
 
   it('answers 500 when the settings store fails, and the server keeps answering', async () => {
     await store.close(); // every store call now throws
-    const r = await http.get(pathOf(links.url('team-1', 'case-1', 'final')), { token: null });
+    const r = await http.get(pathOf(await links.url('team-1', 'case-1', 'final')), { token: null });
     expect(r.status).toBe(500);
     expect((await http.get('/metrics', { token: null })).status).toBe(200);
   });

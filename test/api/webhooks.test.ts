@@ -10,7 +10,7 @@ import {
   TemporalUnavailableError,
   checkTimings,
 } from '../../src/api/check-gateway';
-import { DELIVERY_CLAIM_LEASE_MS } from '../../src/api/lever-webhook';
+import { DELIVERY_CLAIM_LEASE_MS, deliveryBodyHash } from '../../src/api/lever-webhook';
 import { CertnClient } from '../../src/certn/client';
 import { loadConfig } from '../../src/config';
 import { certnSignature } from '../../src/certn/signature';
@@ -316,7 +316,14 @@ describe('webhooks with a scripted gateway', () => {
       expect(empty.status).toBe(400);
       const missing = await postLever(env.team.leverPath, { event: 'candidateStageChange', data: {} });
       expect(missing.status).toBe(400);
-      expect(Object.keys(missing.json.fields).sort()).toEqual(['signature', 'token', 'triggeredAt']);
+      // before the signature verified, no field names: an unauthenticated caller learns nothing of the schema
+      expect(missing.json).toEqual({ error: 'malformed', message: 'not a Lever webhook body' });
+      const unsignedBad = await postLever(env.team.leverPath, {
+        ...stageChange('not-the-token', 'opp-x'),
+        event: 42,
+      });
+      expect(unsignedBad.status).toBe(401);
+      expect(unsignedBad.json.fields).toBeUndefined();
       const noOpp = signed(env.team.signatureToken, 'candidateStageChange', { toStageId: BG.id });
       const r = await postLever(env.team.leverPath, noOpp);
       expect(r.status).toBe(400);
@@ -355,6 +362,48 @@ describe('webhooks with a scripted gateway', () => {
       expect(retry.status).toBe(200);
       expect(retry.json.outcome).toBe('accepted');
       expect(fake.calls).toHaveLength(2);
+    });
+
+    it('a released token takes Lever’s retry of the same body, never the token with forged data', async () => {
+      fake.stageEnteredImpl = async () => {
+        throw new TemporalUnavailableError(new Error('14 UNAVAILABLE: connect ECONNREFUSED'));
+      };
+      const body = stageChange(env.team.signatureToken, 'opp-7b');
+      expect((await postLever(env.team.leverPath, body)).status).toBe(503);
+      fake.stageEnteredImpl = async () => undefined;
+      const forged = { ...body, data: { ...body.data, opportunityId: 'someone-else' } };
+      const r = await postLever(env.team.leverPath, forged);
+      expect(r.status).toBe(409);
+      expect(r.json.error).toBe('token_reused');
+      expect((await postLever(env.team.leverPath, body)).json.outcome).toBe('accepted');
+      expect((await postLever(env.team.leverPath, forged)).status).toBe(409); // never a `duplicate` 2xx either
+      expect(fake.calls.map((c) => c.args[1])).toEqual(['opp-7b', 'opp-7b']);
+    });
+
+    it('every verified delivery spends its token: ping, disabled team, other event, bad data cannot be replayed', async () => {
+      const ping = signed(env.team.signatureToken, 'candidateHired', {});
+      expect((await postLever(env.team.leverPath, ping)).json.outcome).toBe('ping');
+      const dis = signed(env.disabledTeam.signatureToken, 'candidateHired', { opportunityId: 'x' });
+      expect((await postLever(env.disabledTeam.leverPath, dis)).json.outcome).toBe('team_disabled');
+      const archive = signed(env.team.signatureToken, 'candidateArchiveChange', { opportunityId: 'opp-9' });
+      expect((await postLever(env.team.leverPath, archive)).json.outcome).toBe('event_ignored');
+      const bad = signed(env.team.signatureToken, 'candidateStageChange', { toStageId: BG.id });
+      expect((await postLever(env.team.leverPath, bad)).status).toBe(400);
+      for (const [path, b] of [
+        [env.team.leverPath, ping],
+        [env.disabledTeam.leverPath, dis],
+        [env.team.leverPath, archive],
+        [env.team.leverPath, bad],
+      ] as const) {
+        // the same signed token and triggeredAt, with data forged into a trigger-stage change
+        const replay = { ...b, event: 'candidateStageChange', data: { opportunityId: 'opp-9', toStageId: BG.id } };
+        const r = await postLever(path, replay);
+        expect(r.status).toBe(409);
+        expect(r.json.error).toBe('token_reused');
+        // the byte-identical copy (Lever's own re-run) is a duplicate, acknowledged
+        expect((await postLever(path, b)).json.outcome).toBe('duplicate');
+      }
+      expect(fake.calls).toEqual([]);
     });
 
     it('500 (token released) on an unexpected gateway failure, so the retry is accepted', async () => {
@@ -496,7 +545,7 @@ describe('webhooks with a scripted gateway', () => {
       const unknown = await post(certnEvent('case-unknown'));
       expect(unknown.status).toBe(200);
       expect(unknown.json.outcome).toBe('unknown_object');
-      // objects are per team
+      // one Certn account may call any of its teams' URLs: the object, not the URL, names the check
       const otherTeam = await env.http.post(
         `/webhooks/certn/${(await env.store.getTeamConfig(env.disabledTeam.id))!.certnWebhookId}`,
         undefined,
@@ -506,10 +555,11 @@ describe('webhooks with a scripted gateway', () => {
           headers: { 'content-type': 'application/json', 'x-signature': certnSignature(CERTN_SECRET, body) },
         },
       );
-      expect(otherTeam.json.outcome).toBe('unknown_object');
+      expect(otherTeam.json.outcome).toBe('signalled');
+      expect(fake.calls[1]?.args[0]).toBe(ref.workflowId);
       fake.certnEventImpl = async () => false;
       expect((await post(certnEvent('case-1'))).json.outcome).toBe('check_closed');
-      expect(fake.calls).toHaveLength(2);
+      expect(fake.calls).toHaveLength(3);
     });
 
     it('401 for a bad or missing signature, 400 for a malformed body, 503 when Temporal is down', async () => {
@@ -811,7 +861,7 @@ describeTemporal('Lever webhook → a real Temporal server', () => {
     };
     const one = await boot();
     const t = await one.store.createTeam({ name: 'Restart', lever: { signatureToken } });
-    await one.store.enableTeam(t.id, BG.id);
+    await one.store.enableTeam(t.id, BG.id, { expectedVersion: t.version });
     const path = `/webhooks/lever/${t.leverWebhookId}`;
     const wid = checkWorkflowId(t.id, 'opp-t9');
     started.push(wid);
@@ -836,7 +886,12 @@ describeTemporal('Lever webhook → a real Temporal server', () => {
     started.push(orphanWid);
     const three = await boot();
     try {
-      expect(await three.store.claimLeverDelivery(t.id, orphan.token, orphan.triggeredAt, 0)).toBe('claimed');
+      const claim = await three.store.claimLeverDelivery(t.id, orphan.token, {
+        triggeredAt: orphan.triggeredAt,
+        bodyHash: deliveryBodyHash(orphan),
+        abandonedBefore: 0,
+      });
+      expect(claim.outcome).toBe('claimed');
       // Lever's retry soon after: the claim may still be in flight somewhere, so no 2xx and nothing started
       const early = await three.http.post(path, orphan, { token: null });
       expect(early.status).toBe(503);

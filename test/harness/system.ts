@@ -109,7 +109,7 @@ export class System {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const reportLinks = new ReportLinks(apiUrl, REPORT_KEY);
+    const reportLinks = new ReportLinks(apiUrl, REPORT_KEY, store);
     // The check's clock travels in the workflow input, from the gateway.
     const timings: CheckTimings = {
       pollIntervalMs: options.pollIntervalMs ?? 60_000,

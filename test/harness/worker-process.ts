@@ -23,7 +23,7 @@ async function main(): Promise<void> {
       store,
       leverBaseUrl: env('WORKER_LEVER_BASE_URL'),
       certnBaseUrl: env('WORKER_CERTN_BASE_URL'),
-      reportLinks: new ReportLinks(env('WORKER_PUBLIC_BASE_URL'), Buffer.from(env('WORKER_REPORT_KEY'), 'hex')),
+      reportLinks: new ReportLinks(env('WORKER_PUBLIC_BASE_URL'), Buffer.from(env('WORKER_REPORT_KEY'), 'hex'), store),
       reportPollMs: 50,
     },
     // The benchmark sets a worker cache far smaller than the open checks (bench/fig-memory.ts).

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, SETTINGS_DB_FILE, SqliteSettingsStore, migrate } from '../../src/settings/sqlite-store';
-import { ConflictError, NotFoundError, maskSecret, matchKey } from '../../src/settings/store';
+import { ConflictError, NotFoundError, SettingsStore, maskSecret, matchKey } from '../../src/settings/store';
 
 const SECRETS = {
   leverApiKey: 'LEVERKEY-' + randomBytes(12).toString('hex'),
@@ -29,6 +29,22 @@ function fullInput(name = 'Acme') {
     certn: { apiKey: SECRETS.certnApiKey, webhookSecret: SECRETS.certnSecret },
   };
 }
+
+const claimIds = new Map<string, string>();
+/** Claims with a body hash; remembers the claim id so the test can act as the holder. */
+async function outcome(
+  s: SettingsStore,
+  teamId: string,
+  token: string,
+  triggeredAt: number,
+  abandonedBefore: number,
+  bodyHash = 'body',
+): Promise<string> {
+  const c = await s.claimLeverDelivery(teamId, token, { triggeredAt, bodyHash, abandonedBefore });
+  if (c.outcome === 'claimed') claimIds.set(`${teamId}/${token}`, c.claimId);
+  return c.outcome;
+}
+const held = (teamId: string, token: string): string => claimIds.get(`${teamId}/${token}`) ?? 'none';
 
 describe('SqliteSettingsStore', () => {
   let dir: string;
@@ -95,21 +111,50 @@ describe('SqliteSettingsStore', () => {
     await expect(store.updateTeam('missing', { name: 'x' })).rejects.toBeInstanceOf(NotFoundError);
   });
 
-  it('enable/disable; a new trigger stage name disables; required fields cannot be cleared while enabled', async () => {
+  it('enable/disable; a new trigger stage name needs its resolved id while enabled; required fields stay', async () => {
     const t = await store.createTeam(fullInput());
-    const e = await store.enableTeam(t.id, 'stage-bg');
+    const e = await store.enableTeam(t.id, 'stage-bg', { expectedVersion: t.version });
     expect(e.enabled).toBe(true);
     expect(e.lever.triggerStageId).toBe('stage-bg');
     expect((await store.findLeverHook(t.leverWebhookId))?.triggerStageId).toBe('stage-bg');
     await expect(store.updateTeam(t.id, { lever: { apiKey: null } })).rejects.toBeInstanceOf(ConflictError);
     // same name, other case/space: still enabled
     expect((await store.updateTeam(t.id, { lever: { triggerStageName: ' background check ' } })).enabled).toBe(true);
-    const changed = await store.updateTeam(t.id, { lever: { triggerStageName: 'Offer' } });
-    expect(changed.enabled).toBe(false);
-    expect(changed.lever.triggerStageId).toBeNull();
-    await store.enableTeam(t.id, 'stage-offer');
-    expect((await store.disableTeam(t.id)).enabled).toBe(false);
-    await expect(store.enableTeam('missing', 'x')).rejects.toBeInstanceOf(NotFoundError);
+    // a new name without its resolved id is refused, never a silent disable
+    await expect(store.updateTeam(t.id, { lever: { triggerStageName: 'Offer' } })).rejects.toBeInstanceOf(
+      ConflictError,
+    );
+    const now = (await store.getTeamConfig(t.id))!;
+    expect(now.enabled).toBe(true);
+    await expect(
+      store.updateTeam(t.id, { lever: { triggerStageName: 'Offer' } }, { triggerStageId: 'x', expectedVersion: 0 }),
+    ).rejects.toBeInstanceOf(ConflictError);
+    const changed = await store.updateTeam(
+      t.id,
+      { lever: { triggerStageName: 'Offer' } },
+      { triggerStageId: 'stage-offer', expectedVersion: now.version },
+    );
+    expect(changed.enabled).toBe(true);
+    expect(changed.lever.triggerStageId).toBe('stage-offer');
+    const off = await store.disableTeam(t.id);
+    expect(off.enabled).toBe(false);
+    expect((await store.updateTeam(t.id, { lever: { triggerStageName: 'Hired' } })).lever.triggerStageId).toBeNull();
+    await expect(store.enableTeam('missing', 'x', { expectedVersion: 1 })).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('enable commits only the version it validated: any change to the team or its packages bumps it', async () => {
+    const t = await store.createTeam(fullInput());
+    const v0 = t.version;
+    const p = await store.createPackage(t.id, { name: 'Standard', checkTypes: ['CRIMINAL_RECORD_CHECK'] });
+    const v1 = (await store.getTeamConfig(t.id))!.version;
+    expect(v1).toBeGreaterThan(v0);
+    await store.updatePackage(t.id, p.id, { checkTypes: ['CREDIT_REPORT_1'] });
+    const v2 = (await store.getTeamConfig(t.id))!.version;
+    expect(v2).toBeGreaterThan(v1);
+    // validated at v2, then secrets cleared meanwhile (the team is disabled, so the clear itself is allowed)
+    await store.updateTeam(t.id, { lever: { apiKey: null, signatureToken: null }, certn: { webhookSecret: null } });
+    await expect(store.enableTeam(t.id, 'stage-bg', { expectedVersion: v2 })).rejects.toBeInstanceOf(ConflictError);
+    expect((await store.getTeamConfig(t.id))!.enabled).toBe(false);
   });
 
   it('packages: unique names ignoring case and spaces, rename, default, delete', async () => {
@@ -130,7 +175,7 @@ describe('SqliteSettingsStore', () => {
     expect(d.defaultPackageId).toBe(p1.id);
     expect(d.packages.map((p) => p.name)).toEqual(['Standard', 'premium']);
 
-    await store.enableTeam(t.id, 's');
+    await store.enableTeam(t.id, 's', { expectedVersion: (await store.getTeamConfig(t.id))!.version });
     await expect(store.deletePackage(t.id, p1.id)).rejects.toBeInstanceOf(ConflictError);
     await store.deletePackage(t.id, p2.id);
     await store.disableTeam(t.id);
@@ -147,32 +192,54 @@ describe('SqliteSettingsStore', () => {
   it('claims a Lever token exactly once, even concurrently, and durably across a restart', async () => {
     const t = await store.createTeam({ name: 'A' });
     const fresh = () => Date.now() - 30_000; // claims younger than 30 s are in flight
-    const results = await Promise.all([1, 2, 3].map(() => store.claimLeverDelivery(t.id, 'tok-1', 1000, fresh())));
+    const results = await Promise.all([1, 2, 3].map(() => outcome(store, t.id, 'tok-1', 1000, fresh())));
     expect(results.sort()).toEqual(['claimed', 'in_flight', 'in_flight']);
     // tokens are per team
-    expect(await store.claimLeverDelivery('other-team', 'tok-1', 1000, fresh())).toBe('claimed');
-    await store.markLeverDeliveryHanded(t.id, 'tok-1');
+    expect(await outcome(store, 'other-team', 'tok-1', 1000, fresh())).toBe('claimed');
+    await store.markLeverDeliveryHanded(t.id, 'tok-1', held(t.id, 'tok-1'));
     await store.close();
     store = new SqliteSettingsStore({ dataDir: dir, masterKey: key });
-    expect(await store.claimLeverDelivery(t.id, 'tok-1', 1000, fresh())).toBe('handed');
+    expect(await outcome(store, t.id, 'tok-1', 1000, fresh())).toBe('handed');
     // a handed delivery stays handed however old it is
-    expect(await store.claimLeverDelivery(t.id, 'tok-1', 1000, Date.now() + 60_000)).toBe('handed');
-    await store.releaseLeverDelivery(t.id, 'tok-1');
-    expect(await store.claimLeverDelivery(t.id, 'tok-1', 1000, fresh())).toBe('claimed');
+    expect(await outcome(store, t.id, 'tok-1', 1000, Date.now() + 60_000)).toBe('handed');
+    // a spent token cannot be released, not even by its former holder
+    expect(await store.releaseLeverDelivery(t.id, 'tok-1', held(t.id, 'tok-1'))).toBe(false);
+    expect(await outcome(store, t.id, 'tok-1', 1000, fresh())).toBe('handed');
+  });
+
+  it('binds a token to its body; only the claim holder releases or marks it; a released claim takes the same body only', async () => {
+    const fresh = () => Date.now() - 30_000;
+    expect(await outcome(store, 't', 'tok', 1000, fresh(), 'body-a')).toBe('claimed');
+    const first = held('t', 'tok');
+    expect(await outcome(store, 't', 'tok', 1000, fresh(), 'body-b')).toBe('token_reused');
+    // the holder's claim lapses and a copy takes it over: the first holder can no longer release or mark it
+    expect(await outcome(store, 't', 'tok', 1000, Date.now() + 1000, 'body-a')).toBe('claimed');
+    const second = held('t', 'tok');
+    expect(second).not.toBe(first);
+    expect(await store.releaseLeverDelivery('t', 'tok', first)).toBe(false);
+    expect(await store.markLeverDeliveryHanded('t', 'tok', first)).toBe(false);
+    expect(await outcome(store, 't', 'tok', 1000, fresh(), 'body-a')).toBe('in_flight');
+    // the holder releases (its hand-over failed): Lever's retry of the same body is accepted, another body is not
+    expect(await store.releaseLeverDelivery('t', 'tok', second)).toBe(true);
+    expect(await outcome(store, 't', 'tok', 1000, fresh(), 'body-b')).toBe('token_reused');
+    expect(await outcome(store, 't', 'tok', 1000, fresh(), 'body-a')).toBe('claimed');
+    expect(await store.markLeverDeliveryHanded('t', 'tok', held('t', 'tok'))).toBe(true);
+    expect(await outcome(store, 't', 'tok', 1000, fresh(), 'body-a')).toBe('handed');
+    expect(await outcome(store, 't', 'tok', 1000, fresh(), 'body-b')).toBe('token_reused');
   });
 
   it('lets a copy take over a claim that a crash left unfinished, once the lease has lapsed', async () => {
-    expect(await store.claimLeverDelivery('t', 'crashed', 1000, Date.now() - 30_000)).toBe('claimed');
+    expect(await outcome(store, 't', 'crashed', 1000, Date.now() - 30_000)).toBe('claimed');
     // the process dies here: no mark, no release; the next store opens the same file
     await store.close();
     store = new SqliteSettingsStore({ dataDir: dir, masterKey: key });
-    expect(await store.claimLeverDelivery('t', 'crashed', 1000, Date.now() - 30_000)).toBe('in_flight');
+    expect(await outcome(store, 't', 'crashed', 1000, Date.now() - 30_000)).toBe('in_flight');
     // the lease lapses (here: everything claimed before "now + 1 s" counts as abandoned): a copy takes it over,
     // and its claim is fresh again for the copies after it
-    expect(await store.claimLeverDelivery('t', 'crashed', 1000, Date.now() + 1000)).toBe('claimed');
-    expect(await store.claimLeverDelivery('t', 'crashed', 1000, Date.now() - 30_000)).toBe('in_flight');
-    await store.markLeverDeliveryHanded('t', 'crashed');
-    expect(await store.claimLeverDelivery('t', 'crashed', 1000, Date.now() + 1000)).toBe('handed');
+    expect(await outcome(store, 't', 'crashed', 1000, Date.now() + 1000)).toBe('claimed');
+    expect(await outcome(store, 't', 'crashed', 1000, Date.now() - 30_000)).toBe('in_flight');
+    await store.markLeverDeliveryHanded('t', 'crashed', held('t', 'crashed'));
+    expect(await outcome(store, 't', 'crashed', 1000, Date.now() + 1000)).toBe('handed');
   });
 
   it('treats deliveries recorded before the claim lease existed as handed', async () => {
@@ -188,7 +255,7 @@ describe('SqliteSettingsStore', () => {
     db.close();
     const upgraded = new SqliteSettingsStore({ dataDir: oldDir, masterKey: key }); // migration 2 runs on that row
     try {
-      expect(await upgraded.claimLeverDelivery('t', 'v1-token', 1000, Date.now() + 60_000)).toBe('handed');
+      expect(await outcome(upgraded, 't', 'v1-token', 1000, Date.now() + 60_000)).toBe('handed');
     } finally {
       await upgraded.close();
       fs.rmSync(oldDir, { recursive: true, force: true });
@@ -197,11 +264,11 @@ describe('SqliteSettingsStore', () => {
 
   it('prunes tokens older than the cut-off only', async () => {
     const fresh = Date.now() - 30_000;
-    expect(await store.claimLeverDelivery('t', 'old', 1_000, fresh)).toBe('claimed');
-    expect(await store.claimLeverDelivery('t', 'new', 5_000, fresh)).toBe('claimed');
+    expect(await outcome(store, 't', 'old', 1_000, fresh)).toBe('claimed');
+    expect(await outcome(store, 't', 'new', 5_000, fresh)).toBe('claimed');
     expect(await store.pruneLeverDeliveries(2_000)).toBe(1);
-    expect(await store.claimLeverDelivery('t', 'old', 1_000, fresh)).toBe('claimed');
-    expect(await store.claimLeverDelivery('t', 'new', 5_000, fresh)).toBe('in_flight');
+    expect(await outcome(store, 't', 'old', 1_000, fresh)).toBe('claimed');
+    expect(await outcome(store, 't', 'new', 5_000, fresh)).toBe('in_flight');
   });
 
   it('maps Certn objects to checks, idempotently; latest case per opportunity', async () => {
@@ -218,10 +285,59 @@ describe('SqliteSettingsStore', () => {
     expect(await store.findCheckByCertnObject('t', 'case-2')).toEqual({ ...ref, caseId: 'case-2' });
   });
 
+  it('a Certn object belongs to one check of one team for good: never overwritten, found from any team', async () => {
+    const a = { workflowId: 'wf-a', opportunityId: 'opp-a', caseId: 'case-x' };
+    expect(await store.recordCertnObjects('team-a', { ...a, objectIds: ['chk-x'] })).toEqual({ foreign: [] });
+    const b = { workflowId: 'wf-b', opportunityId: 'opp-b', caseId: 'case-x' };
+    expect(await store.recordCertnObjects('team-b', { ...b, objectIds: ['chk-x', 'chk-y'] })).toEqual({
+      foreign: ['case-x', 'chk-x'],
+    });
+    expect(await store.findCheckByCertnObject('team-a', 'case-x')).toEqual(a);
+    expect(await store.findCheckByCertnObject('team-b', 'case-x')).toBeNull();
+    expect(await store.findCertnObjectOwner('chk-x')).toEqual({ ...a, teamId: 'team-a' });
+  });
+
+  it('order intents: one open per opportunity, e-mail sealed while open and forgotten when resolved', async () => {
+    const email = 'Candidate.Person@example.com';
+    const i = await store.createOrderIntent({
+      teamId: 't',
+      opportunityId: 'opp',
+      workflowId: 'wf',
+      email,
+      checkTypes: ['B_CHECK', 'A_CHECK'],
+    });
+    expect(i.checkTypes).toEqual(['A_CHECK', 'B_CHECK']);
+    expect(i.emailHash).toBe(store.hashEmail(' candidate.person@EXAMPLE.com '));
+    expect(i.emailHash).not.toContain('example');
+    const open = await store.findOpenOrderIntent('t', 'opp');
+    expect(open).toMatchObject({ id: i.id, email, notSent: false, checkTypes: ['A_CHECK', 'B_CHECK'] });
+    await store.markOrderIntentNotSent(i.id);
+    expect((await store.findOpenOrderIntent('t', 'opp'))?.notSent).toBe(true);
+    // a case owned by another check is refused, and the intent stays open
+    await store.recordCertnObjects('t', { workflowId: 'other', opportunityId: 'o2', caseId: 'c-other', objectIds: [] });
+    const foreignRef = { workflowId: 'wf', opportunityId: 'opp', caseId: 'c-other', objectIds: [] };
+    await expect(store.resolveOrderIntent(i.id, { ref: foreignRef })).rejects.toBeInstanceOf(ConflictError);
+    expect(await store.findOpenOrderIntent('t', 'opp')).not.toBeNull();
+    await store.resolveOrderIntent(i.id, { ref: { ...foreignRef, caseId: 'c-1', objectIds: ['k-1'] } });
+    expect(await store.findOpenOrderIntent('t', 'opp')).toBeNull();
+    expect(await store.findCheckByCertnObject('t', 'k-1')).toEqual({
+      workflowId: 'wf',
+      opportunityId: 'opp',
+      caseId: 'c-1',
+    });
+    await store.close();
+    const raw = new Database(path.join(dir, SETTINGS_DB_FILE));
+    const row = raw.prepare('SELECT * FROM order_intents').get() as Record<string, unknown>;
+    raw.close();
+    expect(row.email_sealed).toBeNull();
+    expect(JSON.stringify(row)).not.toContain('example.com');
+    store = new SqliteSettingsStore({ dataDir: dir, masterKey: key });
+  });
+
   it('keeps no secret in clear in the database or WAL files', async () => {
     const t = await store.createTeam(fullInput());
     await store.updateTeam(t.id, { lever: { apiKey: SECRETS.leverApiKey + '-rotated' } });
-    await store.claimLeverDelivery(t.id, 'delivery-token-in-clear?', 1, 0);
+    await outcome(store, t.id, 'delivery-token-in-clear?', 1, 0);
     const files = () =>
       fs
         .readdirSync(dir)

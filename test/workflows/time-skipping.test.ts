@@ -33,7 +33,7 @@ function fakes(overrides: Partial<CheckActivities> = {}): CheckActivities {
     orderCase: async () => ({ caseId: 'case-1' }),
     readCase: async () => OPEN,
     cancelCase: async () => undefined,
-    setReportLink: async (_team, _opp, caseId, kind) => `https://api.example.test/reports/${caseId}/${kind}`,
+    setReportLink: async (_team, _opp, _caseId, kind) => kind,
     attachReportPdf: async () => ({ fileId: 'file-1' }),
     addSummaryNote: async () => ({ noteId: 'note-1' }),
     ...overrides,
