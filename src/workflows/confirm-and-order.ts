@@ -30,6 +30,7 @@ export async function confirmAndOrder(run: CheckRun): Promise<'following' | 'end
       // note are found, not repeated), so this run shows the check's real state.
       state.caseId = opp.existingCaseId;
       state.followingSince = new Date().toISOString();
+      state.resumed = true;
       run.record('Resumed', `following case ${opp.existingCaseId}, ordered earlier for this opportunity`);
       return 'following';
     }

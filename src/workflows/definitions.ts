@@ -86,6 +86,10 @@ export interface CheckState {
   certnStatus?: string;
   /** Which report link the profile carries ('interim' | 'final'; the signed URL itself never enters history). */
   reportLink?: string;
+  /** An interim link was (possibly) written: the final one must replace it. */
+  interimLinkTried?: boolean;
+  /** This run follows a case an earlier run ordered: Lever may already hold its link, file and note. */
+  resumed?: boolean;
   fileAttached: boolean;
   noteAdded: boolean;
   transitions: Transition[];

@@ -6,20 +6,24 @@ import { api, reports } from './proxies';
 export async function finish(run: CheckRun, status: CheckStatus): Promise<void> {
   const { teamId, opportunityId, state } = run;
   const caseId = state.caseId as string;
+  // Lever is only listed (files, notes) or cleaned (the interim link) when it may hold something: saves Lever calls.
+  const mayExist = state.resumed === true;
   if (status === 'Complete') {
     await run.onLever('final report link', async () => {
-      state.reportLink = await api.setReportLink(teamId, opportunityId, caseId, 'final');
+      state.reportLink = await api.setReportLink(teamId, opportunityId, caseId, 'final', {
+        interimAdded: mayExist || state.interimLinkTried === true,
+      });
     });
     if (!state.fileAttached) {
       await run.onLever('report file', async () => {
-        await reports.attachReportPdf(teamId, opportunityId, caseId);
+        await reports.attachReportPdf(teamId, opportunityId, caseId, { mayExist });
         state.fileAttached = true;
       });
     }
   }
   if (!state.noteAdded) {
     await run.onLever('summary note', async () => {
-      await api.addSummaryNote(teamId, opportunityId, summaryOf(state, status));
+      await api.addSummaryNote(teamId, opportunityId, summaryOf(state, status), { mayExist });
       state.noteAdded = true;
     });
   }

@@ -34,6 +34,7 @@ export async function followCase(run: CheckRun): Promise<void> {
 
       if (hasResults(snapshot) && !state.reportLink && shown !== 'Complete') {
         await run.onLever('interim report link', async () => {
+          state.interimLinkTried = true;
           state.reportLink = await api.setReportLink(teamId, opportunityId, caseId, 'interim');
         });
       }
@@ -43,7 +44,9 @@ export async function followCase(run: CheckRun): Promise<void> {
     if (left <= 0) {
       run.ending();
       run.record(state.status, 'stopped following the case: it stayed open longer than the configured maximum');
-      await run.onLever('summary note', () => api.addSummaryNote(teamId, opportunityId, summaryOf(state, 'timed out')));
+      await run.onLever('summary note', () =>
+        api.addSummaryNote(teamId, opportunityId, summaryOf(state, 'timed out'), { mayExist: state.resumed === true }),
+      );
       return;
     }
     // The last wait ends at the deadline itself, so the check stops when the maximum says, not up to a poll later.
