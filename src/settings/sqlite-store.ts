@@ -245,8 +245,7 @@ export class SqliteSettingsStore implements SettingsStore {
         this.db.prepare('UPDATE teams SET name = ?, updated_at = ? WHERE id = ?').run(patch.name.trim(), now, teamId);
       }
       const newName = patch.lever?.triggerStageName;
-      const renamed =
-        typeof newName === 'string' && matchKey(newName) !== matchKey(row.lever_trigger_stage_name ?? '');
+      const renamed = typeof newName === 'string' && matchKey(newName) !== matchKey(row.lever_trigger_stage_name ?? '');
       // An enabled team never silently stops: a new stage name comes with its resolved id, or is refused.
       if (renamed && row.enabled === 1 && !resolved) {
         throw new ConflictError(
@@ -385,15 +384,7 @@ export class SqliteSettingsStore implements SettingsStore {
           `INSERT INTO packages (id, team_id, name, name_key, check_types, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(
-          id,
-          teamId,
-          input.name.trim(),
-          matchKey(input.name),
-          JSON.stringify(dedupe(input.checkTypes)),
-          now,
-          now,
-        );
+        .run(id, teamId, input.name.trim(), matchKey(input.name), JSON.stringify(dedupe(input.checkTypes)), now, now);
     });
     tx();
     return this.mustGetPackage(teamId, id);
