@@ -23,6 +23,7 @@ import { ReportLinks } from '../activities/report-links';
 import { adminPageHtml } from './admin-page';
 import { certnWebhookRouter } from './certn-webhook';
 import { CheckGateway, TemporalUnavailableError } from './check-gateway';
+import { CheckListDeps, checkListRouter } from './check-list';
 import { leverWebhookRouter } from './lever-webhook';
 import { METRIC, Metrics } from './metrics';
 import { openApiDocument } from './openapi';
@@ -44,6 +45,8 @@ export interface ApiDeps {
   metrics?: Metrics;
   /** When given, serves the stable report links (`GET /reports/...`) written on Lever profiles. */
   reportLinks?: ReportLinks;
+  /** When given, serves the checks list (`GET /api/admin/teams/:teamId/checks`) from Temporal's visibility. */
+  checkList?: Omit<CheckListDeps, 'store'>;
 }
 
 /** A team as the admin API shows it: the store's masked view plus its webhook URLs. */
@@ -343,6 +346,8 @@ export function createApiApp(deps: ApiDeps): express.Express {
       res.status(202).json({ status: 'cancel_requested', workflowId: checkWorkflowId(teamId, opportunityId) });
     }),
   );
+
+  if (deps.checkList) admin.use(checkListRouter({ store: deps.store, ...deps.checkList }));
 
   admin.use((_req, res) => {
     res.status(404).json({ error: 'not_found', message: 'no such admin route' });
