@@ -16,7 +16,9 @@ if (!haveChromium && process.env.REQUIRE_BROWSER !== '1') {
   console.warn(`browser test skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
 }
 const run =
-  process.env.TEST_NO_TEMPORAL !== '1' && process.env.TEMPORAL_ADDRESS && (haveChromium || process.env.REQUIRE_BROWSER === '1')
+  process.env.TEST_NO_TEMPORAL !== '1' &&
+  process.env.TEMPORAL_ADDRESS &&
+  (haveChromium || process.env.REQUIRE_BROWSER === '1')
     ? describe
     : describe.skip;
 const SHOTS = path.resolve(__dirname, '../../docs/screenshots');
@@ -32,7 +34,13 @@ run('settings page in headless Chromium', () => {
     sys = await System.start({ certnStepMs: null, temporalUiUrl: UI }); // the test moves Certn cases itself
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     const context = await browser.newContext({ viewport: { width: 1366, height: 860 }, deviceScaleFactor: 1 });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: sys.apiUrl });
@@ -111,7 +119,11 @@ run('settings page in headless Chromium', () => {
     const leverUrl = await page.evaluate(() => (globalThis as any).navigator.clipboard.readText());
     expect(leverUrl).toBe(await page.locator('#lever-url').textContent());
     expect(leverUrl).toMatch(new RegExp(`^${sys.apiUrl}/webhooks/lever/`));
-    const hook = await sys.leverCtl('POST', '/webhooks', { url: leverUrl, event: 'candidateStageChange', verify: false });
+    const hook = await sys.leverCtl('POST', '/webhooks', {
+      url: leverUrl,
+      event: 'candidateStageChange',
+      verify: false,
+    });
     await page.getByLabel('Lever signature token').fill(hook.data.signatureToken);
     await page.getByRole('button', { name: 'Save signature token' }).click();
     await expectText(toast(), 'Signature token saved');
@@ -151,7 +163,9 @@ run('settings page in headless Chromium', () => {
     await sys.moveTo(opp2, TRIGGER_STAGE);
     await sys.waitFor('the second case', async () => (await sys.state(teamId, opp2)).caseId);
     await page.getByRole('button', { name: 'Refresh' }).click();
-    await row(opp2).getByRole('button', { name: `Cancel the check of ${opp2}` }).click();
+    await row(opp2)
+      .getByRole('button', { name: `Cancel the check of ${opp2}` })
+      .click();
     await expectText(page.locator('#confirm-text'), 'Its Certn case is cancelled');
     await confirmYes();
     await expectText(toast(), `Cancel requested for ${opp2}`);
@@ -162,9 +176,12 @@ run('settings page in headless Chromium', () => {
     await expectText(toast(), `A new check started for ${opp2}`);
     expect((await sys.handle(teamId, opp2).describe()).status.name).toBe('RUNNING');
     // The list now holds the re-run (open), the cancelled run before it and the completed check.
-    await sys.waitFor('three rows', async () => {
+    await sys.waitFor('three rows, the re-run ordered', async () => {
       await page.getByRole('button', { name: 'Refresh' }).click();
-      return (await page.locator('#checks tr').count()) === 3;
+      const statuses = await page
+        .locator('#checks [data-status]')
+        .evaluateAll((els) => els.map((e) => (e as { getAttribute(n: string): string }).getAttribute('data-status')));
+      return statuses.join() === 'Pending,Cancelled,Complete';
     });
     await page.locator('section.checks').scrollIntoViewIfNeeded();
     await shot('checks', page.locator('section.checks'));

@@ -54,8 +54,8 @@ export const PAGE_STYLE = `
   .grid tr.default td { background: #f3f7ff; }
   .tag { display: inline-block; padding: .05rem .5rem; border-radius: 999px; font-size: .8rem; font-weight: 600; background: #e8edf7; color: #2b3a55; white-space: nowrap; }
   .tag.ok { background: var(--ok-bg); color: var(--ok); } .tag.bad { background: var(--bad-bg); color: var(--bad); } .tag.warn { background: var(--warn-bg); color: #7a5300; }
-  .types div { display: grid; grid-template-columns: repeat(auto-fill, minmax(17rem, 1fr)); gap: .15rem 1rem; }
-  .types label { font-weight: 400; display: flex; gap: .4rem; align-items: center; margin: 0; font-size: .9rem; }
+  .types div { display: grid; grid-template-columns: repeat(auto-fill, minmax(23rem, 1fr)); gap: .15rem 1rem; }
+  .types label { font-weight: 400; display: flex; gap: .4rem; align-items: center; margin: 0; font-size: .87rem; overflow-wrap: anywhere; }
   .pkg-form { border-top: 1px solid var(--line); margin-top: .75rem; padding-top: .25rem; }
   .copy-row { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem; margin: .5rem 0; }
   .copy-label { font-weight: 600; }
