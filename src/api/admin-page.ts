@@ -5,6 +5,7 @@ import { CHECK_STATUSES } from '../workflows/definitions';
 import { PAGE_STYLE } from './page/style';
 import { PAGE_SCRIPT } from './page/script';
 import { CHECKS_SCRIPT } from './page/checks-script';
+import { PACKAGES_SCRIPT } from './page/packages-script';
 
 /** One labelled input with its hint and the slot its field error is shown in (ids derive from the field name). */
 function field(name: string, label: string, hint: string, type: 'text' | 'password' = 'text'): string {
@@ -169,6 +170,7 @@ export function adminPageHtml(nonce: string): string {
 'use strict';
 var CHECK_STATUSES = ${statuses};
 ${PAGE_SCRIPT}
+${PACKAGES_SCRIPT}
 ${CHECKS_SCRIPT}
 })();
 </script>

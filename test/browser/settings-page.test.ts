@@ -3,7 +3,7 @@
 // setup steps through (registering the webhooks in the Lever and Certn sandboxes as README step 3 says), enables
 // the team, and a candidate moved in Lever shows up in the checks list and reaches Complete. Also: field errors
 // beside their inputs, keyboard-only operation, cancel and re-run with a confirmation. Screenshots go to
-// docs/screenshots/ (SCREENSHOTS=0 skips writing them).
+// docs/screenshots/ when SCREENSHOTS=1 (the README shows them).
 import fs from 'node:fs';
 import path from 'node:path';
 import { Browser, Locator, Page, chromium } from 'playwright-core';
@@ -55,7 +55,7 @@ run('settings page in headless Chromium', () => {
   });
 
   const shot = async (name: string, target: Page | Locator, fullPage = false) => {
-    if (process.env.SCREENSHOTS === '0') return;
+    if (process.env.SCREENSHOTS !== '1') return;
     fs.mkdirSync(SHOTS, { recursive: true });
     const live = page.locator('#live');
     await live.evaluate((el) => ((el as { style: { visibility: string } }).style.visibility = 'hidden'));
