@@ -54,13 +54,19 @@ run('settings page in headless Chromium', () => {
     await sys?.stop();
   });
 
-  const shot = async (name: string, target: Page | Locator, fullPage = false) => {
+  const shot = async (
+    name: string,
+    target: Page | Locator,
+    area?: true | { x: number; y: number; width: number; height: number },
+  ) => {
     if (process.env.SCREENSHOTS !== '1') return;
     fs.mkdirSync(SHOTS, { recursive: true });
     const live = page.locator('#live');
     await live.evaluate((el) => ((el as { style: { visibility: string } }).style.visibility = 'hidden'));
     const file = path.join(SHOTS, `${name}.png`);
-    await (fullPage ? page.screenshot({ path: file, fullPage: true }) : target.screenshot({ path: file }));
+    if (area === true) await page.screenshot({ path: file, fullPage: true });
+    else if (area) await page.screenshot({ path: file, fullPage: true, clip: area });
+    else await target.screenshot({ path: file });
     await live.evaluate((el) => ((el as { style: { visibility: string } }).style.visibility = ''));
   };
   const toast = () => page.locator('#live');
@@ -73,6 +79,10 @@ run('settings page in headless Chromium', () => {
 
   it('the whole setup clicked through; a candidate moved in Lever appears in the checks list and reaches Complete', async () => {
     await page.goto(`${sys.apiUrl}/admin`);
+    await page.getByLabel('Admin token').fill('not-the-admin-token');
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await expectText(toast(), 'The admin token was not accepted');
+    expect(await page.locator('#team-area').isHidden()).toBe(true);
     await page.getByLabel('Admin token').fill(sys.adminToken);
     await page.getByRole('button', { name: 'Connect' }).click();
     await expectText(toast(), 'No team yet');
@@ -88,10 +98,11 @@ run('settings page in headless Chromium', () => {
     await expectText(err('defaultPackageId'), 'No package exists');
     expect(await page.getByLabel('Lever API key').getAttribute('aria-invalid')).toBe('true');
     await expectText(page.locator('#glance-summary'), '7 of 7 still to do');
+    await expectText(page.locator('#problems'), 'The Certn API key is not set.');
 
     // Step 1.
     await page.getByLabel('Lever API key').fill(LEVER_KEY);
-    await page.getByLabel('Trigger stage name').fill(TRIGGER_STAGE);
+    await page.getByLabel('Trigger stage name').fill('Backgrund Check'); // a typo, caught at enable
     await page.getByLabel('Lever user id for uploads').fill(SEED_USER_ID);
     await page.getByLabel('Certn API key').fill(CERTN_KEY);
     await page.getByLabel('Certn webhook secret').fill(certnSecret);
@@ -134,7 +145,20 @@ run('settings page in headless Chromium', () => {
     const certnUrl = (await page.locator('#certn-url').textContent())!;
     await sys.certnCtl('PUT', '/webhook', { url: certnUrl, secret: certnSecret });
 
-    // Step 4.
+    // Step 4: the typo in the stage name is named beside its field, with the stages Lever has.
+    await page.getByRole('button', { name: 'Validate and enable' }).click();
+    await expectText(toast(), 'Not enabled: 1 problem(s)');
+    await expectText(err('lever.triggerStageName'), 'Trigger stage name: No stage named "Backgrund Check"');
+    await expectText(err('lever.triggerStageName'), `"${TRIGGER_STAGE}"`);
+    await expectText(page.locator('#checklist'), 'Trigger stage name — not accepted');
+    await expectText(page.locator('#glance-summary'), '1 of 7 still to do');
+    await page.evaluate(() => (globalThis as any).scrollTo(0, 0)); // bounding boxes are page coordinates now
+    const top = (await page.locator('section.glance').boundingBox())!;
+    const step1 = (await page.locator('section.step').first().boundingBox())!;
+    await shot('not-enabled', page, { x: 0, y: top.y - 12, width: 1366, height: step1.y + step1.height - top.y + 24 });
+    await page.getByLabel('Trigger stage name').fill(TRIGGER_STAGE);
+    await page.getByRole('button', { name: 'Save keys and stage' }).click();
+    await expectText(toast(), 'Keys and stage saved');
     await page.getByRole('button', { name: 'Validate and enable' }).click();
     await expectText(toast(), 'Enabled.');
     await expectText(page.locator('#state-badge'), 'Enabled');

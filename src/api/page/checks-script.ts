@@ -53,7 +53,7 @@ function renderChecks(rows) {
     time.dateTime = c.changedAt; time.textContent = new Date(c.changedAt).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' }); when.appendChild(time); tr.appendChild(when);
     cell(tr, c.runState === 'running' ? 'Running' : 'Closed' + (c.closeStatus && c.closeStatus !== 'Completed' ? ' (' + c.closeStatus.toLowerCase() + ')' : ''));
     var act = document.createElement('td'); var row = document.createElement('div'); row.className = 'row';
-    if (c.temporalUiUrl) {
+    if (c.temporalUiUrl && /^https?:\/\//.test(c.temporalUiUrl)) {
       var a = document.createElement('a'); a.href = c.temporalUiUrl; a.target = '_blank'; a.rel = 'noopener noreferrer';
       a.textContent = 'Temporal UI'; a.setAttribute('aria-label', 'Open the check of ' + c.opportunityId + ' in the Temporal UI');
       row.appendChild(a);

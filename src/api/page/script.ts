@@ -135,7 +135,7 @@ var REQUIRED = [
   ['lever.performAsUserId', 'Lever user for uploads', function (t) { return !!t.lever.performAsUserId; }],
   ['certn.apiKey', 'Certn API key', function (t) { return t.certn.apiKey.set; }],
   ['certn.webhookSecret', 'Certn webhook secret', function (t) { return t.certn.webhookSecret.set; }],
-  ['defaultPackageId', 'A default package', function (t) { return t.packages.some(function (p) { return p.id === t.defaultPackageId; }); }],
+  ['defaultPackageId', 'Default package', function (t) { return t.packages.some(function (p) { return p.id === t.defaultPackageId; }); }],
   ['lever.signatureToken', 'Lever signature token', function (t) { return t.lever.signatureToken.set; }],
 ];
 function inputIdFor(field) { return field === 'defaultPackageId' ? 'f-pkg-name' : 'f-' + field.replace(/\./g, '-'); }
@@ -178,16 +178,20 @@ function renderGlance(t) {
     var mark = document.createElement('span'); mark.className = 'mark'; mark.setAttribute('aria-hidden', 'true');
     mark.textContent = ok ? '✓' : '✗';
     var a = document.createElement('a'); a.href = '#' + inputIdFor(r[0]);
-    a.textContent = r[1] + (ok ? '' : r[2](t) ? ' — rejected' : ' — missing');
+    a.textContent = r[1] + (ok ? '' : r[2](t) ? ' — not accepted' : ' — missing');
     a.onclick = function (ev) { ev.preventDefault(); var i = $(inputIdFor(r[0])); if (i) i.focus(); };
-    li.appendChild(mark); li.appendChild(a);
-    if (problem) { var why = document.createElement('span'); why.className = 'why'; why.textContent = problem.message; li.appendChild(why); }
+    var text = document.createElement('div'); text.appendChild(a);
+    // A problem beyond "not set" (a rejected key, an unknown stage) is spelled out under its line.
+    if (problem && problem.code !== 'missing') {
+      var why = document.createElement('div'); why.className = 'why'; why.textContent = problem.message; text.appendChild(why);
+    }
+    li.appendChild(mark); li.appendChild(text);
     ul.appendChild(li);
   });
   $('glance-summary').textContent = t.enabled
     ? 'Checks start when a candidate enters “' + t.lever.triggerStageName + '” in Lever.'
     : missing.length
-      ? missing.length + ' of ' + REQUIRED.length + ' still to do before enabling: ' + missing.join(', ') + '.'
+      ? missing.length + ' of ' + REQUIRED.length + ' still to do before this team can be enabled.'
       : 'Everything is filled in: press “Validate and enable” in step 4.';
 }
 
