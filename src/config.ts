@@ -20,6 +20,8 @@ const EnvSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('certn-checks'),
   TEMPORAL_UI_PORT: intFrom(8233),
+  /** The Temporal UI's base URL, for links from the checks list; the embedded dev server's UI when unset. */
+  TEMPORAL_UI_URL: z.string().url().optional(),
   TEMPORAL_PORT: intFrom(7233),
   /** Base URLs of the real services (or the sandboxes). Unset = start the local sandboxes. */
   LEVER_API_BASE_URL: z.string().url().optional(),

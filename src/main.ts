@@ -55,6 +55,7 @@ async function main(): Promise<void> {
   }
 
   let address = config.TEMPORAL_ADDRESS;
+  let temporalUiUrl = config.TEMPORAL_UI_URL;
   if (!address) {
     const cliPath = await ensureTemporalCli();
     const server = await startDevServer({
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
     stops.push(() => server.stop());
     address = server.address;
     if (server.uiUrl) urls.push(['Temporal UI', server.uiUrl]);
+    temporalUiUrl ??= server.uiUrl;
   }
   urls.push(['Temporal server (gRPC)', address]);
 
@@ -121,6 +123,7 @@ async function main(): Promise<void> {
     leverBaseUrl,
     certnBaseUrl,
     reportLinks,
+    checkList: { client, temporalUiUrl },
   });
   const server = await new Promise<import('node:http').Server>((resolve) => {
     const s = app.listen(config.API_PORT, config.API_HOST, () => resolve(s));

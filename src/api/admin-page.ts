@@ -1,201 +1,177 @@
-// A minimal settings page: plain HTML and fetch() against the admin REST API with the bearer token the admin types
-// in (kept in sessionStorage only). No framework; data is written with textContent, never as HTML.
+// The settings page: the README's four setup steps on one page, the team's state at a glance and its checks list.
+// Plain HTML, CSS and JS (no build step) talking to the admin REST API with the bearer token the admin types in
+// (kept in sessionStorage only). Markup here; style and behaviour in ./page/. API data is written with textContent.
+import { CHECK_STATUSES } from '../workflows/definitions';
+import { PAGE_STYLE } from './page/style';
+import { PAGE_SCRIPT } from './page/script';
+import { CHECKS_SCRIPT } from './page/checks-script';
+import { PACKAGES_SCRIPT } from './page/packages-script';
+
+/** One labelled input with its hint and the slot its field error is shown in (ids derive from the field name). */
+function field(name: string, label: string, hint: string, type: 'text' | 'password' = 'text'): string {
+  const id = `f-${name.replace(/\./g, '-')}`;
+  const secret = type === 'password';
+  return `<div class="field">
+      <label for="${id}">${label}</label>
+      <div class="control"><input id="${id}" name="${name}" type="${type}" autocomplete="off" spellcheck="false"
+        aria-describedby="${id}-hint ${id}-err"${secret ? ' placeholder="unchanged"' : ''}>${
+          secret ? ` <span class="mask" data-mask="${name}"></span>` : ''
+        }</div>
+      <p class="hint" id="${id}-hint">${hint}</p>
+      <p class="err" id="${id}-err" data-err="${name}"></p>
+    </div>`;
+}
+
+function copyable(id: string, label: string): string {
+  return `<div class="copy-row"><span class="copy-label" id="${id}-label">${label}</span>
+      <code id="${id}" aria-labelledby="${id}-label">—</code>
+      <button type="button" class="secondary" data-copy="${id}" aria-describedby="${id}-label">Copy</button></div>`;
+}
+
 export function adminPageHtml(nonce: string): string {
+  const statuses = JSON.stringify(CHECK_STATUSES).replace(/</g, '\\u003c');
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Lever ⇄ Certn — settings</title>
-<style>
-  body { font: 15px/1.4 system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; padding: 0 1rem; color: #222; }
-  fieldset { border: 1px solid #ccc; border-radius: 6px; margin: 1rem 0; padding: .75rem 1rem; }
-  legend { font-weight: 600; }
-  label { display: block; margin: .4rem 0; }
-  label span { display: inline-block; min-width: 16rem; }
-  input[type=text], input[type=password] { width: 22rem; }
-  .hint { color: #666; font-size: 90%; }
-  .ok { color: #17692b; } .bad { color: #a11; }
-  #out { white-space: pre-wrap; background: #f6f6f6; padding: .75rem; border-radius: 6px; min-height: 2rem; }
-  table { border-collapse: collapse; } td, th { padding: .2rem .6rem; border-bottom: 1px solid #eee; text-align: left; }
-  .types { columns: 2; }
-</style>
+<style>${PAGE_STYLE}</style>
 </head>
 <body>
-<h1>Lever ⇄ Certn background checks</h1>
+<a class="skip" href="#main">Skip to the settings</a>
+<header class="top">
+  <div class="brand"><span class="logo" aria-hidden="true">⇄</span><h1>Lever ⇄ Certn background checks</h1></div>
+  <form id="connect" class="connect">
+    <label for="token">Admin token</label>
+    <input id="token" type="password" autocomplete="off" aria-describedby="token-hint">
+    <button type="submit">Connect</button>
+    <p class="hint" id="token-hint">Printed by the service at its first start (or <code>ADMIN_TOKEN</code>). Kept in this tab only.</p>
+  </form>
+</header>
 
-<fieldset>
-  <legend>Admin token</legend>
-  <label><span>Bearer token</span><input id="token" type="password" autocomplete="off"></label>
-  <button id="load">Load teams</button>
-  <span class="hint">Printed by the service at first start (or ADMIN_TOKEN). Kept in this tab only.</span>
-</fieldset>
+<main id="main" tabindex="-1">
+<section class="card team-bar" aria-labelledby="team-h">
+  <h2 id="team-h">Team</h2>
+  <div class="row">
+    <div class="field inline"><label for="teams">Team (company)</label><select id="teams" disabled></select></div>
+    <form id="new-team" class="row">
+      <div class="field inline"><label for="f-newteam">New team</label>
+        <input id="f-newteam" name="name" type="text" placeholder="Acme Inc." aria-describedby="f-newteam-err"></div>
+      <button type="submit" class="secondary">Create team</button>
+      <p class="err" id="f-newteam-err" data-err="new.name"></p>
+    </form>
+  </div>
+</section>
 
-<fieldset>
-  <legend>Team</legend>
-  <label><span>Team</span><select id="teams"></select> <button id="newTeam">New team…</button></label>
-  <p id="status" class="hint"></p>
-</fieldset>
+<div id="team-area" hidden>
+<section class="card glance" aria-labelledby="glance-h">
+  <div class="glance-head"><h2 id="glance-h">At a glance</h2><p id="state-badge" class="badge off">Not enabled</p></div>
+  <p id="glance-summary"></p>
+  <ul id="checklist" class="checklist"></ul>
+</section>
 
-<form id="settings">
-<fieldset>
-  <legend>1. Lever</legend>
-  <label><span>Team name</span><input name="name" type="text" required></label>
-  <label><span>Lever API key</span><input name="lever.apiKey" type="password" autocomplete="off" placeholder="unchanged"> <em data-mask="lever.apiKey" class="hint"></em></label>
-  <label><span>Webhook signature token</span><input name="lever.signatureToken" type="password" autocomplete="off" placeholder="unchanged"> <em data-mask="lever.signatureToken" class="hint"></em></label>
-  <label><span>Trigger stage name</span><input name="lever.triggerStageName" type="text" placeholder="Background Check"></label>
-  <label><span>Lever user id for uploads (perform_as)</span><input name="lever.performAsUserId" type="text"></label>
-</fieldset>
-<fieldset>
-  <legend>2. Certn</legend>
-  <label><span>Certn API key</span><input name="certn.apiKey" type="password" autocomplete="off" placeholder="unchanged"> <em data-mask="certn.apiKey" class="hint"></em></label>
-  <label><span>Certn webhook secret</span><input name="certn.webhookSecret" type="password" autocomplete="off" placeholder="unchanged"> <em data-mask="certn.webhookSecret" class="hint"></em></label>
-  <button type="submit">Save settings</button> <span class="hint">Empty secret fields keep the stored value.</span>
-</fieldset>
-</form>
+<section class="card step" aria-labelledby="s1-h">
+  <h2 id="s1-h"><span class="num" aria-hidden="true">1</span>Keys and trigger stage</h2>
+  <form id="settings" novalidate>
+    ${field('name', 'Team name', 'How this team is shown here.')}
+    <div class="cols">
+      <fieldset><legend>Lever</legend>
+        ${field('lever.apiKey', 'Lever API key', 'Lever → Settings → Integrations and API → API Credentials: a key that may read stages and opportunities.', 'password')}
+        ${field('lever.triggerStageName', 'Trigger stage name', 'The stage that starts a check, exactly as named in Lever, e.g. <em>Background Check</em>.')}
+        ${field('lever.performAsUserId', 'Lever user id for uploads', 'Lever → Settings → Users: the user the report PDF is attached as (<code>perform_as</code>).')}
+      </fieldset>
+      <fieldset><legend>Certn</legend>
+        ${field('certn.apiKey', 'Certn API key', 'Certn → Settings → API keys.', 'password')}
+        ${field('certn.webhookSecret', 'Certn webhook secret', 'Choose a long random secret; you enter the same one in Certn in step 3.', 'password')}
+      </fieldset>
+    </div>
+    <div class="actions"><button type="submit">Save keys and stage</button>
+      <span class="hint">Empty secret fields keep the stored value.</span></div>
+  </form>
+</section>
 
-<fieldset>
-  <legend>3. Packages</legend>
-  <table><thead><tr><th>Default</th><th>Name</th><th>Check types</th><th></th></tr></thead><tbody id="packages"></tbody></table>
-  <h4>New package</h4>
-  <label><span>Name</span><input id="pkgName" type="text"></label>
-  <div id="pkgTypes" class="types"></div>
-  <button id="addPkg">Add package</button>
-</fieldset>
+<section class="card step" aria-labelledby="s2-h">
+  <h2 id="s2-h"><span class="num" aria-hidden="true">2</span>Packages</h2>
+  <p class="hint">A package is a set of Certn checks. The default is ordered unless a recruiter tags the candidate (or
+    the posting) with another package's name before moving them.</p>
+  <table class="grid"><caption class="sr">Packages</caption>
+    <thead><tr><th scope="col">Name</th><th scope="col">Check types</th><th scope="col">Default</th><th scope="col"><span class="sr">Actions</span></th></tr></thead>
+    <tbody id="packages"></tbody></table>
+  <p class="err" data-err="defaultPackageId" id="f-defaultPackageId-err"></p>
+  <form id="pkg-form" class="pkg-form" novalidate>
+    <h3 id="pkg-form-h">New package</h3>
+    ${field('pkg.name', 'Package name', 'Recruiters can tag a candidate with this name to pick the package.')}
+    <fieldset class="types" aria-describedby="f-pkg-checkTypes-err"><legend>Check types</legend><div id="pkg-types"></div></fieldset>
+    <p class="err" id="f-pkg-checkTypes-err" data-err="pkg.checkTypes"></p>
+    <div class="actions"><button type="submit" id="pkg-submit">Add package</button>
+      <button type="button" class="secondary" id="pkg-cancel" hidden>Stop editing</button></div>
+  </form>
+</section>
 
-<fieldset>
-  <legend>4. Enable</legend>
-  <button id="enable">Validate and enable</button> <button id="disable">Disable</button>
-  <p>Lever webhook URL (Candidate Stage Change): <code id="leverUrl"></code></p>
-  <p>Certn webhook URL: <code id="certnUrl"></code></p>
-</fieldset>
+<section class="card step" aria-labelledby="s3-h">
+  <h2 id="s3-h"><span class="num" aria-hidden="true">3</span>Webhooks</h2>
+  <div class="cols">
+    <div><h3>In Lever</h3>
+      <ol class="howto"><li>Settings → Integrations and API → Webhooks: turn on <strong>Candidate Stage Change</strong> and add this URL.</li>
+        <li>Lever then shows the webhook's <strong>signature token</strong>: paste it below and save.</li></ol>
+      ${copyable('lever-url', 'Lever webhook URL')}
+      <form id="sig-form" novalidate>
+        ${field('lever.signatureToken', 'Lever signature token', 'Copied from the webhook in Lever after adding the URL above.', 'password')}
+        <div class="actions"><button type="submit">Save signature token</button></div>
+      </form>
+    </div>
+    <div><h3>In Certn</h3>
+      <ol class="howto"><li>Settings → Webhooks: set this URL as the account webhook.</li>
+        <li>Enter the <strong>webhook secret</strong> from step 1. Certn checks the URL with a challenge first.</li></ol>
+      ${copyable('certn-url', 'Certn webhook URL')}
+    </div>
+  </div>
+</section>
 
-<h3>Result</h3>
-<div id="out"></div>
+<section class="card step" aria-labelledby="s4-h">
+  <h2 id="s4-h"><span class="num" aria-hidden="true">4</span>Enable</h2>
+  <p class="hint">Enabling checks everything it can: both keys work, the trigger stage exists in Lever, a default
+    package exists, the token and secret are set. Each problem is shown beside its field.</p>
+  <div class="actions"><button type="button" id="enable">Validate and enable</button>
+    <button type="button" class="secondary" id="disable">Disable</button></div>
+  <ul id="problems" class="problems" aria-label="Problems found when enabling"></ul>
+</section>
+
+<section class="card checks" aria-labelledby="checks-h">
+  <div class="checks-head"><h2 id="checks-h">Checks</h2>
+    <div class="row">
+      <div class="field inline"><label for="status-filter">Status</label><select id="status-filter"><option value="">All statuses</option></select></div>
+      <button type="button" class="secondary" id="checks-refresh">Refresh</button>
+      <label class="check"><input type="checkbox" id="checks-auto" checked> Refresh every 5 s</label>
+    </div></div>
+  <p class="hint">Every candidate sent for a check, most recent first (open checks, then by when they closed), from Temporal.</p>
+  <table class="grid" id="checks-table"><caption class="sr">Checks</caption>
+    <thead><tr><th scope="col">Opportunity</th><th scope="col">Status</th><th scope="col">Package</th><th scope="col">Certn case</th>
+      <th scope="col">Last changed</th><th scope="col">Run</th><th scope="col"><span class="sr">Actions</span></th></tr></thead>
+    <tbody id="checks"></tbody></table>
+  <p id="checks-empty" class="hint" hidden>No checks yet. Move a candidate into the trigger stage in Lever.</p>
+  <div class="pager"><button type="button" class="secondary" id="checks-newer" disabled>← Newer</button>
+    <span id="checks-page" class="hint">Page 1</span>
+    <button type="button" class="secondary" id="checks-older" disabled>Older →</button></div>
+</section>
+</div>
+</main>
+
+<div id="live" class="toast" role="status" aria-live="polite" aria-atomic="true"></div>
+<dialog id="confirm" aria-labelledby="confirm-text">
+  <form method="dialog"><p id="confirm-text"></p>
+    <div class="actions"><button value="cancel" class="secondary" id="confirm-no">Keep it</button>
+      <button value="ok" id="confirm-yes">Confirm</button></div></form>
+</dialog>
 
 <script nonce="${nonce}">
 (function () {
-  var $ = function (id) { return document.getElementById(id); };
-  var current = null;
-  var tokenInput = $('token');
-  tokenInput.value = sessionStorage.getItem('adminToken') || '';
-
-  function show(text, ok) { var o = $('out'); o.textContent = text; o.className = ok ? 'ok' : 'bad'; }
-
-  async function api(method, path, body) {
-    sessionStorage.setItem('adminToken', tokenInput.value);
-    var res = await fetch('/api/admin' + path, {
-      method: method,
-      headers: Object.assign({ Authorization: 'Bearer ' + tokenInput.value }, body ? { 'Content-Type': 'application/json' } : {}),
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    var data = res.status === 204 ? null : await res.json().catch(function () { return null; });
-    if (!res.ok) {
-      var msg = 'HTTP ' + res.status;
-      if (data && data.fields) msg += '\\n' + Object.keys(data.fields).map(function (k) { return k + ': ' + data.fields[k]; }).join('\\n');
-      else if (data && data.problems) msg += '\\n' + data.problems.map(function (p) { return '• ' + p.message; }).join('\\n');
-      else if (data && data.message) msg += ': ' + data.message;
-      else if (data && data.error) msg += ': ' + data.error;
-      show(msg, false);
-      throw new Error(msg);
-    }
-    return data;
-  }
-
-  function option(value, text) { var o = document.createElement('option'); o.value = value; o.textContent = text; return o; }
-
-  async function loadTeams(selectId) {
-    var data = await api('GET', '/teams');
-    var sel = $('teams'); sel.textContent = '';
-    data.teams.forEach(function (t) { sel.appendChild(option(t.id, t.name + (t.enabled ? ' (enabled)' : ''))); });
-    if (selectId) sel.value = selectId;
-    if (sel.value) { render(data.teams.find(function (t) { return t.id === sel.value; })); show('Loaded ' + data.teams.length + ' team(s)', true); }
-    else show('No team yet: create one.', true);
-  }
-
-  function render(t) {
-    current = t;
-    Array.prototype.forEach.call($('teams').options, function (o) { if (o.value === t.id) o.textContent = t.name + (t.enabled ? ' (enabled)' : ''); });
-    var f = $('settings');
-    f.elements['name'].value = t.name;
-    f.elements['lever.triggerStageName'].value = t.lever.triggerStageName || '';
-    f.elements['lever.performAsUserId'].value = t.lever.performAsUserId || '';
-    ['lever.apiKey', 'lever.signatureToken', 'certn.apiKey', 'certn.webhookSecret'].forEach(function (k) {
-      f.elements[k].value = '';
-      var parts = k.split('.'); var s = t[parts[0]][parts[1]];
-      document.querySelector('[data-mask="' + k + '"]').textContent = s.set ? 'set ' + s.masked : 'not set';
-    });
-    $('status').textContent = (t.enabled ? 'Enabled' : 'Disabled') + (t.lever.triggerStageId ? ' — trigger stage id ' + t.lever.triggerStageId : '');
-    $('leverUrl').textContent = t.webhookUrls.lever;
-    $('certnUrl').textContent = t.webhookUrls.certn;
-    var tb = $('packages'); tb.textContent = '';
-    t.packages.forEach(function (p) {
-      var tr = document.createElement('tr');
-      var def = document.createElement('td'); var r = document.createElement('input'); r.type = 'radio'; r.name = 'def';
-      r.checked = p.id === t.defaultPackageId;
-      r.onchange = function () { api('POST', '/teams/' + t.id + '/packages/' + p.id + '/default').then(function (x) { render(x); show('Default package: ' + p.name, true); }, function () { render(current); }); };
-      def.appendChild(r); tr.appendChild(def);
-      var n = document.createElement('td'); n.textContent = p.name; tr.appendChild(n);
-      var c = document.createElement('td'); c.textContent = p.checkTypes.join(', '); tr.appendChild(c);
-      var a = document.createElement('td');
-      var ren = document.createElement('button'); ren.textContent = 'Rename';
-      ren.onclick = function () { var nn = prompt('New name', p.name); if (nn) api('PATCH', '/teams/' + t.id + '/packages/' + p.id, { name: nn }).then(function () { return refresh('Renamed'); }).catch(function () {}); };
-      var del = document.createElement('button'); del.textContent = 'Delete';
-      del.onclick = function () { if (confirm('Delete ' + p.name + '?')) api('DELETE', '/teams/' + t.id + '/packages/' + p.id).then(function () { return refresh('Deleted'); }).catch(function () {}); };
-      a.appendChild(ren); a.appendChild(del); tr.appendChild(a);
-      tb.appendChild(tr);
-    });
-  }
-
-  async function refresh(msg) { var t = await api('GET', '/teams/' + current.id); render(t); if (msg) show(msg, true); }
-
-  $('load').onclick = function () { loadTeams().then(loadTypes).catch(function () {}); };
-  $('teams').onchange = function () { api('GET', '/teams/' + this.value).then(render).catch(function () {}); };
-  $('newTeam').onclick = function () {
-    var name = prompt('Team (company) name'); if (!name) return;
-    api('POST', '/teams', { name: name }).then(function (t) { return loadTeams(t.id).then(function () { show('Team created', true); }); }).catch(function () {});
-  };
-
-  $('settings').onsubmit = function (ev) {
-    ev.preventDefault(); if (!current) return;
-    var f = ev.target; var body = { name: f.elements['name'].value, lever: {}, certn: {} };
-    ['lever.apiKey', 'lever.signatureToken', 'lever.triggerStageName', 'lever.performAsUserId', 'certn.apiKey', 'certn.webhookSecret'].forEach(function (k) {
-      var v = f.elements[k].value.trim(); var parts = k.split('.');
-      var secret = f.elements[k].type === 'password';
-      if (v) body[parts[0]][parts[1]] = v; else if (!secret) body[parts[0]][parts[1]] = null;
-    });
-    api('PATCH', '/teams/' + current.id, body).then(function (t) { render(t); show('Saved' + (t.enabled ? '' : ' (team is disabled)'), true); }).catch(function () {});
-  };
-
-  async function loadTypes() {
-    var data = await api('GET', '/check-types'); var box = $('pkgTypes'); box.textContent = '';
-    data.checkTypes.forEach(function (ct) {
-      var l = document.createElement('label'); var c = document.createElement('input'); c.type = 'checkbox'; c.value = ct;
-      l.appendChild(c); l.appendChild(document.createTextNode(' ' + ct)); box.appendChild(l);
-    });
-  }
-  $('addPkg').onclick = function () {
-    if (!current) return;
-    var types = Array.prototype.map.call(document.querySelectorAll('#pkgTypes input:checked'), function (c) { return c.value; });
-    api('POST', '/teams/' + current.id + '/packages', { name: $('pkgName').value, checkTypes: types })
-      .then(function () {
-        $('pkgName').value = '';
-        document.querySelectorAll('#pkgTypes input:checked').forEach(function (c) { c.checked = false; });
-        return refresh('Package added');
-      }).catch(function () {});
-  };
-  $('enable').onclick = function () {
-    if (!current) return;
-    api('POST', '/teams/' + current.id + '/enable').then(function (r) {
-      render(r.team);
-      show('Enabled. Paste these into Lever and Certn:\\nLever: ' + r.webhookUrls.lever + '\\nCertn: ' + r.webhookUrls.certn, true);
-    }).catch(function () {});
-  };
-  $('disable').onclick = function () {
-    if (!current) return;
-    api('POST', '/teams/' + current.id + '/disable').then(function (t) { render(t); show('Disabled', true); }).catch(function () {});
-  };
-  if (tokenInput.value) $('load').click();
+'use strict';
+var CHECK_STATUSES = ${statuses};
+${PAGE_SCRIPT}
+${PACKAGES_SCRIPT}
+${CHECKS_SCRIPT}
 })();
 </script>
 </body>

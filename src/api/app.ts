@@ -23,6 +23,7 @@ import { adminPageHtml } from './admin-page';
 import { certnWebhookRouter } from './certn-webhook';
 import { validateForEnable } from './enable-validation';
 import { CheckGateway, TemporalUnavailableError } from './check-gateway';
+import { CheckListDeps, checkListRouter } from './check-list';
 import { leverWebhookRouter } from './lever-webhook';
 import { METRIC, Metrics } from './metrics';
 import { openApiDocument } from './openapi';
@@ -45,6 +46,8 @@ export interface ApiDeps {
   metrics?: Metrics;
   /** When given, serves the stable report links (`GET /reports/...`) written on Lever profiles. */
   reportLinks?: ReportLinks;
+  /** When given, serves the checks list (`GET /api/admin/teams/:teamId/checks`) from Temporal's visibility. */
+  checkList?: Omit<CheckListDeps, 'store'>;
 }
 
 /** A team as the admin API shows it: the store's masked view plus its webhook URLs. */
@@ -404,6 +407,8 @@ export function createApiApp(deps: ApiDeps): express.Express {
       }
     }),
   );
+
+  if (deps.checkList) admin.use(checkListRouter({ store: deps.store, ...deps.checkList }));
 
   admin.use((_req, res) => {
     res.status(404).json({ error: 'not_found', message: 'no such admin route' });

@@ -54,6 +54,8 @@ export interface SystemOptions {
   leverRetryBaseMs?: number;
   /** Certn auto-advance step delay (ms); null leaves cases to be advanced by the test. */
   certnStepMs?: number | null;
+  /** Temporal UI base URL the checks list links to (absent: no links). */
+  temporalUiUrl?: string;
 }
 
 export interface Team {
@@ -125,6 +127,7 @@ export class System {
       leverBaseUrl: `${lever.url}/v1`,
       certnBaseUrl: certn.url,
       reportLinks,
+      checkList: { client, temporalUiUrl: options.temporalUiUrl },
     });
     server.on('request', app);
 
