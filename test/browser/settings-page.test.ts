@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Browser, Locator, Page, chromium } from 'playwright-core';
-import { SEED_USER_ID } from '../../src/sandbox/lever';
+import { SEED_USER_ID } from '@lever-certn/sandbox/lever';
 import { CERTN_KEY, LEVER_KEY, System, TRIGGER_STAGE } from '../harness/system';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
