@@ -32,11 +32,13 @@ async function errOf(p: Promise<unknown>): Promise<CertnApiError> {
 describe('API faults', () => {
   it('latencyMs delays responses (a client timeout shorter than the latency fires)', async () => {
     await control(sb.url, 'PUT', '/faults', { latencyMs: 1500 });
-    const impatient = new CertnClient({ baseUrl: sb.url, apiKey: SEED_KEY, timeoutMs: 50 });
+    const impatient = new CertnClient({ baseUrl: sb.url, apiKey: SEED_KEY, timeoutMs: 300 });
     const e = await errOf(impatient.listCases());
     expect(e).toMatchObject({ status: 0, retryable: true, type: 'network_error' });
     await control(sb.url, 'PUT', '/faults', { latencyMs: 0 });
-    await expect(impatient.listCases()).resolves.toEqual([]);
+    // The deadline covers the body too: a patient client shows the latency is gone without racing a busy machine.
+    const patient = new CertnClient({ baseUrl: sb.url, apiKey: SEED_KEY, timeoutMs: 5_000 });
+    await expect(patient.listCases()).resolves.toEqual([]);
   });
 
   it.each([500, 503])('errorRate 1 answers %i server_error (retryable); errorRate 0 recovers', async (status) => {

@@ -137,7 +137,8 @@ export async function workflowCount(env: FuzzEnv): Promise<number> {
 }
 
 /** A digest of every row of the settings database: any write by a request shows as a different digest. */
-export function storeDigest(env: FuzzEnv): string {
+/** A digest of every table but `except` (e.g. the spent Lever delivery tokens, which verified deliveries add). */
+export function storeDigest(env: FuzzEnv, except: string[] = []): string {
   const file = (env.sys.store as unknown as { filename: string }).filename;
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
@@ -146,10 +147,22 @@ export function storeDigest(env: FuzzEnv): string {
     }[];
     const h = createHash('sha256');
     for (const { name } of tables) {
+      if (except.includes(name)) continue;
       h.update(name);
       h.update(JSON.stringify(db.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all()));
     }
     return h.digest('hex');
+  } finally {
+    db.close();
+  }
+}
+
+/** How many Lever delivery tokens the store holds (each verified delivery spends one, whatever its outcome). */
+export function spentTokens(env: FuzzEnv): number {
+  const file = (env.sys.store as unknown as { filename: string }).filename;
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare(`SELECT count(*) AS n FROM lever_deliveries`).get() as { n: number }).n;
   } finally {
     db.close();
   }

@@ -7,6 +7,7 @@ import {
   certnHeaders,
   leverDelivery,
   send,
+  spentTokens,
   startFuzzEnv,
   stopFuzzEnv,
   storeDigest,
@@ -18,15 +19,24 @@ let digest: string;
 
 beforeAll(async () => {
   env = await startFuzzEnv();
-  digest = storeDigest(env);
+  digest = storeDigest(env, SPENT_TOKENS);
 });
+
+/** Verified Lever deliveries spend their token whatever the outcome (issue 8): that table may grow, nothing else. */
+const SPENT_TOKENS = ['lever_deliveries'];
 afterAll(async () => {
   await stopFuzzEnv(env);
 });
 
-async function expectNothingChanged(): Promise<void> {
+let tokensAtStart = 0;
+beforeEach(() => {
+  if (env) tokensAtStart = spentTokens(env);
+});
+
+async function expectNothingChanged(opts: { signed?: boolean } = {}): Promise<void> {
   expect(await workflowCount(env)).toBe(0);
-  expect(storeDigest(env)).toBe(digest);
+  expect(storeDigest(env, SPENT_TOKENS)).toBe(digest);
+  if (!opts.signed) expect(spentTokens(env)).toBe(tokensAtStart);
   expect(await apiUp(env)).toBe(true);
 }
 
@@ -94,7 +104,8 @@ describe('a validly signed stage change whose opportunityId cannot be a workflow
     ['a control character', 'opp\u0000x'],
     ['a path separator and spaces', '../../etc passwd'],
     ['unicode', 'opp-ümlaut-😀'],
-  ])('%s → 400 malformed, nothing started', async (_what, opportunityId) => {
+  ])('%s → 400 malformed, nothing started, the token spent', async (_what, opportunityId) => {
+    const tokensBefore = spentTokens(env);
     const body = leverDelivery(env.signatureToken, {
       opportunityId,
       toStageId: env.triggerStageId,
@@ -105,7 +116,9 @@ describe('a validly signed stage change whose opportunityId cannot be a workflow
     });
     expect(r.status).toBe(400);
     expect(r.json).toMatchObject({ error: 'malformed', fields: { 'data.opportunityId': expect.any(String) } });
-    await expectNothingChanged();
+    // Spent: Lever's retries of a delivery that can never succeed are duplicates, not five more 400s.
+    expect(spentTokens(env)).toBe(tokensBefore + 1);
+    await expectNothingChanged({ signed: true });
   });
 });
 
