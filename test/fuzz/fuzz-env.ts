@@ -38,6 +38,8 @@ export async function startFuzzEnv(): Promise<FuzzEnv> {
   if (!secrets?.lever.signatureToken || !secrets.certn.webhookSecret || !config?.lever.triggerStageId) {
     throw new Error('fuzz team is not fully set up');
   }
+  // A team whose report links are clicked has written some: its link key exists (it is made on first use).
+  await sys.store.reportLinkKey(team.id);
   return {
     sys,
     team,
