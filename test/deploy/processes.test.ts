@@ -7,7 +7,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { CertnSandbox, startCertnSandbox } from '../../src/sandbox/certn';
 import { LeverSandbox, startLeverSandbox } from '../../src/sandbox/lever';
-import { API_MAIN, WORKER_MAIN, exitWithin, spawnService } from './process-helpers';
+import { API_MAIN, WORKER_MAIN, exitWithin, spawnService } from '../harness/service-processes';
 
 let lever: LeverSandbox;
 let certn: CertnSandbox;

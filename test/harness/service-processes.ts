@@ -81,3 +81,39 @@ export async function exitWithin(proc: ServiceProcess, timeoutMs: number): Promi
   clearTimeout(timer);
   return code;
 }
+
+export interface ApiReplica extends ServiceProcess {
+  url: string;
+}
+
+/** `n` API processes on free ports sharing `env` (one deployment's settings); each answers before this returns. */
+export async function startApis(n: number, env: Record<string, string>): Promise<ApiReplica[]> {
+  return Promise.all(
+    Array.from({ length: n }, async () => {
+      const proc = spawnService(API_MAIN, { ...env, API_PORT: '0' });
+      const ready = await proc.waitForLog('api ready');
+      return Object.assign(proc, { url: `http://${ready.listen}` });
+    }),
+  );
+}
+
+/** `m` worker processes sharing `env`, each polling before this returns. */
+export async function startWorkers(m: number, env: Record<string, string>): Promise<ServiceProcess[]> {
+  return Promise.all(
+    Array.from({ length: m }, async () => {
+      const proc = spawnService(WORKER_MAIN, env);
+      await proc.waitForLog('worker ready');
+      return proc;
+    }),
+  );
+}
+
+/** SIGTERM to each still running; resolves with their exit codes. */
+export async function stopAll(procs: ServiceProcess[], timeoutMs = 30_000): Promise<(number | string)[]> {
+  return Promise.all(
+    procs.map((p) => {
+      if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
+      return exitWithin(p, timeoutMs);
+    }),
+  );
+}
