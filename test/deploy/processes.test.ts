@@ -108,3 +108,24 @@ test('a bad Temporal TLS setting stops the worker at start with the variable nam
   expect(await exitWithin(proc, 60_000)).toBe(1);
   expect(proc.output()).toContain('TEMPORAL_TLS_CLIENT_CERT_PATH=/nope.pem cannot be read');
 });
+
+test('npm start still runs everything embedded (free ports) and stops cleanly on SIGTERM', async () => {
+  const startDir = fs.mkdtempSync(path.join(os.tmpdir(), 'certn-start-'));
+  const all = spawnService(path.resolve(__dirname, '../../src/main.ts'), {
+    TEMPORAL_CLI: process.env.TEMPORAL_CLI ?? '',
+    DATA_DIR: startDir,
+    API_PORT: '0',
+    TEMPORAL_PORT: '0',
+    TEMPORAL_UI_PORT: '0',
+    LEVER_SANDBOX_PORT: '0',
+    CERTN_SANDBOX_PORT: '0',
+  });
+  const deadline = Date.now() + 120_000;
+  while (!all.output().includes('Press Ctrl-C to stop.')) {
+    if (all.child.exitCode !== null || Date.now() > deadline) throw new Error(`npm start failed:\n${all.output()}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  all.child.kill('SIGTERM');
+  expect(await exitWithin(all, 60_000)).toBe(0);
+  fs.rmSync(startDir, { recursive: true, force: true });
+});
