@@ -1,25 +1,28 @@
 // `npm start`: the whole service on its embedded defaults — a Temporal dev server (database file in DATA_DIR),
 // the Lever and Certn sandboxes (unless real base URLs are configured), the worker and the API.
 // Ctrl-C stops everything, in reverse order.
-import { createHmac } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { ReportLinks } from './activities/report-links';
+import { NativeConnection } from '@temporalio/worker';
 import { createApiApp } from './api/app';
 import { TemporalCheckGateway, checkTimings } from './api/check-gateway';
 import { ConfigError, loadConfig, publicBaseUrl } from './config';
 import { createLogger, setLogLevel } from './logger';
-import { loadOrCreateAdminToken, loadOrCreateMasterKey } from './settings/crypto';
-import { openSqliteSettingsStore } from './settings/sqlite-store';
+import {
+  closeServerGracefully,
+  installSdkLogging,
+  openSettings,
+  reportLinksFor,
+  temporalProbe,
+} from './processes/service-parts';
+import { loadOrCreateAdminToken } from './settings/crypto';
 import { ensureTemporalCli } from './temporal/cli';
+import { TemporalTarget, temporalTargetFromEnv } from './temporal/connection-options';
 import { startDevServer } from './temporal/dev-server';
 import { ensureSearchAttributes } from './temporal/search-attributes';
-import { createCheckWorker } from './worker';
+import { createCheckWorker, prebuiltWorkflowBundle } from './worker';
 
 const log = createLogger('main');
-const SDK_LEVELS = { TRACE: 'debug', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
 
 /** What has been started so far, stopped in reverse order on Ctrl-C or when a later step fails. */
 const stops: (() => Promise<void>)[] = [];
@@ -33,7 +36,6 @@ async function stopAll(): Promise<void> {
 async function main(): Promise<void> {
   const config = loadConfig();
   setLogLevel(config.LOG_LEVEL);
-  fs.mkdirSync(config.DATA_DIR, { recursive: true, mode: 0o700 });
   const urls: [string, string][] = [];
 
   let leverBaseUrl = config.LEVER_API_BASE_URL;
@@ -54,9 +56,10 @@ async function main(): Promise<void> {
     urls.push(['Certn sandbox (API /api/public, control /_sandbox)', sandbox.url]);
   }
 
-  let address = config.TEMPORAL_ADDRESS;
+  // An external server (TLS / API key from the environment) or the embedded dev server.
+  let target: TemporalTarget | undefined = temporalTargetFromEnv();
   let temporalUiUrl = config.TEMPORAL_UI_URL;
-  if (!address) {
+  if (!target) {
     const cliPath = await ensureTemporalCli();
     const server = await startDevServer({
       cliPath,
@@ -67,39 +70,31 @@ async function main(): Promise<void> {
       namespace: config.TEMPORAL_NAMESPACE,
     });
     stops.push(() => server.stop());
-    address = server.address;
+    target = { connection: { address: server.address }, namespace: config.TEMPORAL_NAMESPACE };
     if (server.uiUrl) urls.push(['Temporal UI', server.uiUrl]);
     temporalUiUrl ??= server.uiUrl;
   }
-  urls.push(['Temporal server (gRPC)', address]);
+  urls.push(['Temporal server (gRPC)', target.connection.address]);
 
-  const clientConnection = await Connection.connect({ address });
+  const clientConnection = await Connection.connect(target.connection);
   stops.push(() => clientConnection.close());
-  const added = await ensureSearchAttributes(clientConnection, config.TEMPORAL_NAMESPACE);
+  const added = await ensureSearchAttributes(clientConnection, target.namespace);
   if (added.length > 0) log.info('registered search attributes', { added });
-  const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({ connection: clientConnection, namespace: target.namespace });
 
-  const masterKey = loadOrCreateMasterKey(config.DATA_DIR, config.MASTER_KEY);
-  const store = openSqliteSettingsStore(config.DATA_DIR, masterKey);
+  const { store, masterKey } = openSettings(config);
   stops.push(() => store.close());
   const admin = loadOrCreateAdminToken(config.DATA_DIR, config.ADMIN_TOKEN);
   const baseUrl = publicBaseUrl(config);
-  const reportLinks = new ReportLinks(baseUrl, createHmac('sha256', masterKey).update('report-links').digest(), store);
+  const reportLinks = reportLinksFor(config, masterKey, store, baseUrl);
 
-  // The SDK's own logs (worker, workflow `log` calls) as JSON lines like the rest, at the configured level;
-  // Ctrl-C is handled below, in order, not by the SDK.
-  const sdkLog = createLogger('temporal');
-  Runtime.install({
-    logger: new DefaultLogger(config.LOG_LEVEL.toUpperCase() as 'INFO', ({ level, message, meta }) =>
-      sdkLog[SDK_LEVELS[level]](message, meta),
-    ),
-    shutdownSignals: [],
-  });
-  const workerConnection = await NativeConnection.connect({ address });
+  installSdkLogging(config.LOG_LEVEL);
+  const workerConnection = await NativeConnection.connect(target.connection);
   const worker = await createCheckWorker({
     connection: workerConnection,
-    namespace: config.TEMPORAL_NAMESPACE,
+    namespace: target.namespace,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
+    workflowBundlePath: prebuiltWorkflowBundle(),
     activities: {
       store,
       leverBaseUrl,
@@ -123,12 +118,13 @@ async function main(): Promise<void> {
     leverBaseUrl,
     certnBaseUrl,
     reportLinks,
+    temporalReady: temporalProbe(clientConnection),
     checkList: { client, temporalUiUrl },
   });
   const server = await new Promise<import('node:http').Server>((resolve) => {
     const s = app.listen(config.API_PORT, config.API_HOST, () => resolve(s));
   });
-  stops.push(() => new Promise((resolve) => server.close(() => resolve())));
+  stops.push(() => closeServerGracefully(server));
   urls.unshift(['API (health /healthz, admin /api/admin, settings page /admin)', baseUrl]);
 
   process.stdout.write('\nLever ⇄ Certn background checks are running:\n');

@@ -48,6 +48,8 @@ export interface ApiDeps {
   reportLinks?: ReportLinks;
   /** When given, serves the checks list (`GET /api/admin/teams/:teamId/checks`) from Temporal's visibility. */
   checkList?: Omit<CheckListDeps, 'store'>;
+  /** Rejects while Temporal is unreachable; `/readyz` answers 503 then. */
+  temporalReady?: () => Promise<void>;
 }
 
 /** A team as the admin API shows it: the store's masked view plus its webhook URLs. */
@@ -101,6 +103,23 @@ export function createApiApp(deps: ApiDeps): express.Express {
       log.error('health check failed', { err });
       res.status(503).json({ status: 'unavailable' });
     }
+  });
+
+  // Readiness for a load balancer: 503 while Temporal or the settings database cannot be reached, so webhooks go
+  // to a replica that can hand them over (liveness stays /healthz: restarting would not bring Temporal back).
+  app.get('/readyz', async (_req, res) => {
+    const probe = async (name: string, fn?: () => Promise<void>) =>
+      fn
+        ? fn().then(
+            () => [name, 'ok'],
+            () => [name, 'unavailable'],
+          )
+        : [name, 'ok'];
+    const checks = Object.fromEntries(
+      await Promise.all([probe('settings', () => deps.store.ping()), probe('temporal', deps.temporalReady)]),
+    );
+    const ready = Object.values(checks).every((v) => v === 'ok');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks });
   });
 
   app.get('/metrics', (_req, res) => {
