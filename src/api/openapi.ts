@@ -1,539 +1,360 @@
-// Hand-written OpenAPI 3.0 document of the service's HTTP API (admin REST, webhooks, health, metrics).
-// Keep in step with app.ts, lever-webhook.ts, certn-webhook.ts and settings/schemas.ts (a test walks the routes).
-import { CHECK_TYPE_CATALOGUE } from '../certn/schemas';
-import { CHECK_STATUSES } from '../workflows/definitions';
+// The OpenAPI 3.0 document of the service's HTTP API, generated from the zod schemas the routes validate requests
+// with (settings/schemas.ts, check-list.ts, lever/certn schemas) and answer with (admin/schemas.ts). One table of
+// operations below; test/api/openapi.test.ts checks it against real answers and against the routes express serves.
+// Over 300 lines on purpose: the table is every operation of the service, kept in one place so none is missed.
+import { OpenAPIRegistry, OpenApiGeneratorV3, extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { CertnWebhookEvent } from '../certn/schemas';
+import { LeverWebhookBody } from '../lever/schemas';
+import { CancelBody, PackageCreateBody, PackageUpdateBody, TeamCreateBody, TeamUpdateBody } from '../settings/schemas';
+import * as S from './admin/schemas';
+import { CheckListQuery } from './check-list';
+import { ALLOWED_METHODS } from './request-guard';
 
-type Json = Record<string, unknown>;
+extendZodWithOpenApi(z);
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: Json, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
-const err = (description: string) => json(ref('Error'), description);
-const teamIdParam = { name: 'teamId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
-const packageIdParam = { name: 'packageId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
-const opportunityIdParam = { name: 'opportunityId', in: 'path', required: true, schema: { type: 'string' } };
-const hookIdParam = {
-  name: 'hookId',
-  in: 'path',
-  required: true,
-  description: "The team's random webhook id (from the team's webhookUrls).",
-  schema: { type: 'string' },
+type Method = 'get' | 'post' | 'patch' | 'delete';
+/** A JSON schema, a non-JSON media type, or no body. */
+type Answer = z.ZodTypeAny | 'text/plain' | 'text/html' | null;
+interface Op {
+  method: Method;
+  path: string; // express syntax (`:teamId`), turned into `{teamId}`
+  summary: string;
+  description?: string;
+  /** Public routes need no bearer token. */
+  public?: boolean;
+  query?: z.AnyZodObject;
+  body?: z.ZodTypeAny;
+  responses: Record<number, [string, Answer]>;
+}
+
+const err = S.ErrorBody;
+const unauthorized: Op['responses'] = { 401: ['Missing or wrong bearer token', err] };
+const badRequest: Op['responses'] = {
+  400: ['Invalid body (one message per field), body not JSON, or a path with invalid percent-encoding', S.BadRequest],
 };
-const common = {
-  '400': json(ref('ValidationError'), 'Invalid body: one message per field'),
-  '401': err('Missing or wrong bearer token'),
-};
-const notFound = { '404': err('Unknown team (or package)') };
-const body = (schema: Json) => ({ required: true, content: { 'application/json': { schema } } });
-
-const nullableString = (description?: string) => ({
-  type: 'string',
-  nullable: true,
-  minLength: 1,
-  ...(description ? { description } : {}),
+const teamNotFound: Op['responses'] = { 404: ['Unknown team (or package)', err] };
+const conflict = (why: string): Op['responses'] => ({ 409: [why, err] });
+const tooLarge: Op['responses'] = { 413: ['Body over 100 kB', err] };
+const temporalDown: Op['responses'] = { 503: ['Temporal is unreachable; try again later', err] };
+/** Admin routes: bearer token, then the path; bodies are JSON. */
+const admin = (withBody: boolean): Op['responses'] => ({
+  ...unauthorized,
+  ...(withBody ? { ...badRequest, ...tooLarge } : { 400: ['A path with invalid percent-encoding', err] }),
+  ...teamNotFound,
 });
 
-export function openApiDocument(serverUrl: string): Json {
-  return {
+const OPS: Op[] = [
+  {
+    method: 'get',
+    path: '/healthz',
+    summary: 'Liveness (the settings database answers)',
+    public: true,
+    responses: { 200: ['OK', S.Health], 503: ['Database unavailable', S.Unhealthy] },
+  },
+  {
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus counters',
+    public: true,
+    responses: { 200: ['Prometheus text format', 'text/plain'] },
+  },
+  {
+    method: 'get',
+    path: '/api/openapi.json',
+    summary: 'This document',
+    public: true,
+    responses: { 200: ['The OpenAPI document', z.object({ openapi: z.string() }).passthrough()] },
+  },
+  { method: 'get', path: '/', summary: 'The settings page', public: true, responses: { 200: ['HTML', 'text/html'] } },
+  {
+    method: 'get',
+    path: '/admin',
+    summary: 'The settings page',
+    public: true,
+    responses: { 200: ['HTML', 'text/html'] },
+  },
+  {
+    method: 'get',
+    path: '/api/admin/check-types',
+    summary: "Certn's check type catalogue (what packages may contain)",
+    responses: { 200: ['OK', S.CheckTypeList], ...unauthorized },
+  },
+  {
+    method: 'get',
+    path: '/api/admin/teams',
+    summary: 'List teams',
+    responses: { 200: ['OK', S.TeamList], ...unauthorized },
+  },
+  {
+    method: 'post',
+    path: '/api/admin/teams',
+    summary: 'Create a team (disabled until enabled)',
+    body: TeamCreateBody,
+    responses: { 201: ['Created', S.TeamSchema], ...unauthorized, ...badRequest, ...tooLarge, ...conflict('Conflict') },
+  },
+  {
+    method: 'get',
+    path: '/api/admin/teams/:teamId',
+    summary: 'Get a team',
+    responses: { 200: ['OK', S.TeamSchema], ...admin(false) },
+  },
+  {
+    method: 'patch',
+    path: '/api/admin/teams/:teamId',
+    summary: 'Update a team',
+    description:
+      'Absent fields are left alone; `null` clears a setting; an empty or absent body changes nothing. A new trigger ' +
+      'stage name of an enabled team is looked up in Lever now (422 when it is not there, 503 when Lever is down).',
+    body: TeamUpdateBody.optional(),
+    responses: {
+      200: ['OK', S.TeamSchema],
+      ...admin(true),
+      ...conflict('A setting required while enabled was cleared, or the team changed meanwhile'),
+      422: ['The new trigger stage is not in Lever (or is ambiguous)', err],
+      503: ['Lever unreachable; nothing changed', err],
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/admin/teams/:teamId/packages',
+    summary: 'Create a package',
+    body: PackageCreateBody,
+    responses: { 201: ['Created', S.PackageSchema], ...admin(true), ...conflict('A package with this name exists') },
+  },
+  {
+    method: 'patch',
+    path: '/api/admin/teams/:teamId/packages/:packageId',
+    summary: 'Rename a package or change its check types',
+    body: PackageUpdateBody,
+    responses: { 200: ['OK', S.PackageSchema], ...admin(true), ...conflict('Name taken') },
+  },
+  {
+    method: 'delete',
+    path: '/api/admin/teams/:teamId/packages/:packageId',
+    summary: 'Delete a package',
+    responses: { 204: ['Deleted', null], ...admin(false), ...conflict('The default package of an enabled team') },
+  },
+  {
+    method: 'post',
+    path: '/api/admin/teams/:teamId/packages/:packageId/default',
+    summary: 'Make the package the default',
+    responses: { 200: ['The team', S.TeamSchema], ...admin(false) },
+  },
+  {
+    method: 'post',
+    path: '/api/admin/teams/:teamId/enable',
+    summary: 'Validate the settings against Lever and Certn, resolve the trigger stage and enable',
+    responses: {
+      200: ['Enabled', S.Enabled],
+      ...admin(false),
+      ...conflict('The team changed while it was validated; nothing enabled'),
+      422: ['Every problem found, each naming its field', S.Unprocessable],
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/admin/teams/:teamId/disable',
+    summary: 'Disable (open checks carry on; no new ones start)',
+    responses: { 200: ['The team', S.TeamSchema], ...admin(false) },
+  },
+  {
+    method: 'post',
+    path: '/api/admin/teams/:teamId/report-links/rotate',
+    summary: 'Rotate the report-link key: every link on Lever profiles stops working',
+    responses: { 200: ['Rotated', S.Rotated], ...admin(false) },
+  },
+  {
+    method: 'get',
+    path: '/api/admin/teams/:teamId/checks',
+    summary: "The team's checks, newest first, from Temporal's visibility",
+    query: CheckListQuery,
+    responses: {
+      200: ['A page of checks', S.CheckListPageSchema],
+      ...unauthorized,
+      400: ['Invalid query (one message per field)', S.BadRequest],
+      ...teamNotFound,
+      ...temporalDown,
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/admin/teams/:teamId/checks/:opportunityId',
+    summary: "One check's state",
+    responses: { 200: ['OK', S.CheckView], ...admin(false), ...temporalDown },
+  },
+  {
+    method: 'post',
+    path: '/api/admin/teams/:teamId/checks/:opportunityId/rerun',
+    summary: 'Order a new case for a closed check',
+    responses: {
+      202: ['Started', S.RerunStarted],
+      ...admin(false),
+      ...conflict('Team disabled, or the check is still open'),
+      ...temporalDown,
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/admin/teams/:teamId/checks/:opportunityId/cancel',
+    summary: 'Cancel an open check (its Certn case too)',
+    body: CancelBody.optional(),
+    responses: {
+      200: ['Cancelled', S.CancelDone],
+      202: ['Requested; the outcome shows in the check state later', S.CancelRequested],
+      ...admin(true),
+      ...conflict('Refused, ended, already under way, or closed'),
+      ...temporalDown,
+    },
+  },
+  {
+    method: 'post',
+    path: '/webhooks/lever/:hookId',
+    summary: 'Lever webhook (candidateStageChange; others acknowledged)',
+    description: 'Signed with the team signature token over `token + triggeredAt`; replays answered without effect.',
+    public: true,
+    body: LeverWebhookBody,
+    responses: {
+      200: ['Handled (or acknowledged without effect)', S.LeverWebhookOk],
+      400: ['Not a Lever webhook body', S.LeverWebhookError],
+      401: ['Bad signature, or triggeredAt outside the window', S.LeverWebhookError],
+      404: ['Unknown hook id', S.LeverWebhookError],
+      409: ['token_reused: this token came with another body', S.LeverWebhookError],
+      413: ['Body over 64 kB', S.LeverWebhookError],
+      503: ['Temporal unreachable or the same delivery in flight: Lever retries', S.LeverWebhookError],
+    },
+  },
+  {
+    method: 'get',
+    path: '/webhooks/certn/:hookId',
+    summary: 'Certn endpoint verification (echoes ?challenge)',
+    public: true,
+    query: z.object({ challenge: z.string().max(1024) }),
+    responses: {
+      200: ['The challenge echoed', 'text/plain'],
+      400: ['No challenge', S.CertnWebhookError],
+      404: ['Unknown hook id', S.CertnWebhookError],
+    },
+  },
+  {
+    method: 'post',
+    path: '/webhooks/certn/:hookId',
+    summary: 'Certn event (a nudge to re-read the case)',
+    description: '`X-Signature`: HMAC-SHA256 of the raw body with the team Certn webhook secret.',
+    public: true,
+    body: CertnWebhookEvent,
+    responses: {
+      200: ['Delivered (or acknowledged: unknown object, closed check)', S.CertnWebhookOk],
+      400: ['Malformed body', S.CertnWebhookError],
+      401: ['Bad signature', S.CertnWebhookError],
+      404: ['Unknown hook id', S.CertnWebhookError],
+      413: ['Body over 64 kB', S.CertnWebhookError],
+      503: ['Temporal unreachable: Certn retries', S.CertnWebhookError],
+    },
+  },
+  {
+    method: 'get',
+    path: '/reports/:teamId/:caseId/:kind',
+    summary: 'A signed report link from a Lever profile: redirects to the current Certn report',
+    public: true,
+    query: z.object({ sig: z.string() }),
+    responses: {
+      302: ['Redirect to the report', null],
+      404: ['No such report (or a revoked / forged link)', 'text/plain'],
+      429: ['Too many clicks for this report', 'text/plain'],
+      502: ['Certn refused', 'text/plain'],
+      503: ['Report being prepared, or Certn unavailable', 'text/plain'],
+    },
+  },
+];
+
+/** Every route answers these too (request-guard.ts runs before all of them). */
+const GUARD: Op['responses'] = {
+  400: ['A path with invalid percent-encoding', err],
+  415: ['A compressed body (Content-Encoding other than identity)', err],
+};
+
+export const OPERATIONS: readonly { method: Method; path: string }[] = OPS;
+
+/** `/teams/:teamId` → `/teams/{teamId}`. */
+export const openApiPath = (expressPath: string) => expressPath.replace(/:(\w+)/g, '{$1}');
+
+function content(answer: Answer) {
+  if (answer === null) return undefined;
+  if (typeof answer === 'string') return { [answer]: { schema: z.string() } };
+  return { 'application/json': { schema: answer } };
+}
+
+function buildRegistry(): OpenAPIRegistry {
+  const r = new OpenAPIRegistry();
+  const named: [string, z.ZodTypeAny][] = [
+    ['Error', S.ErrorBody],
+    ['ValidationError', S.ValidationError],
+    ['Team', S.TeamSchema],
+    ['Package', S.PackageSchema],
+    ['CheckState', S.CheckStateSchema],
+    ['TeamCreate', TeamCreateBody],
+    ['TeamUpdate', TeamUpdateBody],
+    ['PackageCreate', PackageCreateBody],
+    ['PackageUpdate', PackageUpdateBody],
+  ];
+  // Registering names the schema (a $ref in the document) without changing what the routes validate with.
+  const ref = new Map(named.map(([name, schema]) => [schema, r.register(name, schema)]));
+  const use = <T extends z.ZodTypeAny>(s: T): T => (ref.get(s) as T | undefined) ?? s;
+  r.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
+
+  for (const op of OPS) {
+    const params = [...op.path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
+    const responses: Record<string, { description: string; content?: ReturnType<typeof content> }> = {};
+    for (const [status, [description, answer]] of Object.entries({ ...GUARD, ...op.responses })) {
+      const c = content(answer && typeof answer !== 'string' ? use(answer) : answer);
+      responses[status] = c ? { description, content: c } : { description };
+    }
+    r.registerPath({
+      method: op.method,
+      path: openApiPath(op.path),
+      summary: op.summary,
+      ...(op.description ? { description: op.description } : {}),
+      ...(op.public ? { security: [] } : {}),
+      request: {
+        ...(params.length > 0
+          ? { params: z.object(Object.fromEntries(params.map((p) => [p, z.string().min(1)]))) }
+          : {}),
+        ...(op.query ? { query: op.query } : {}),
+        ...(op.body
+          ? {
+              body: {
+                required: !op.body.isOptional(),
+                content: { 'application/json': { schema: use(op.body.isOptional() ? unwrap(op.body) : op.body) } },
+              },
+            }
+          : {}),
+      },
+      responses,
+    });
+  }
+  return r;
+}
+
+function unwrap(s: z.ZodTypeAny): z.ZodTypeAny {
+  return s instanceof z.ZodOptional ? (s.unwrap() as z.ZodTypeAny) : s;
+}
+
+let cached: ReturnType<OpenApiGeneratorV3['generateDocument']> | undefined;
+
+export function openApiDocument(serverUrl: string): Record<string, unknown> {
+  cached ??= new OpenApiGeneratorV3(buildRegistry().definitions).generateDocument({
     openapi: '3.0.3',
     info: {
       title: 'Lever ⇄ Certn background checks',
       version: '0.1.0',
       description:
-        'Admin API for team settings and packages, operator routes for one check, and the Lever and Certn webhook ' +
+        'Admin API for team settings and packages, operator routes for checks, and the Lever and Certn webhook ' +
         'endpoints. Every /api/admin request needs `Authorization: Bearer <admin token>`. Secrets are write-only: ' +
-        'responses show `{set, masked}` only.',
+        `responses show \`{set, masked}\` only. Methods other than ${ALLOWED_METHODS} (TRACE, TRACK, CONNECT) are ` +
+        'answered 405 on every path.',
     },
-    servers: [{ url: serverUrl }],
     security: [{ bearerAuth: [] }],
-    paths: {
-      '/healthz': {
-        get: {
-          summary: 'Liveness (the settings database answers)',
-          security: [],
-          responses: {
-            '200': json({ type: 'object', properties: { status: { type: 'string', enum: ['ok'] } } }),
-            '503': err('Database unavailable'),
-          },
-        },
-      },
-      '/metrics': {
-        get: {
-          summary: 'Prometheus counters',
-          security: [],
-          responses: {
-            '200': { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } },
-          },
-        },
-      },
-      '/api/openapi.json': {
-        get: { summary: 'This document', security: [], responses: { '200': json({ type: 'object' }) } },
-      },
-      '/api/admin/check-types': {
-        get: {
-          summary: "Certn's check type catalogue (what packages may contain)",
-          responses: {
-            '200': json({ type: 'object', properties: { checkTypes: { type: 'array', items: ref('CheckType') } } }),
-            '401': common['401'],
-          },
-        },
-      },
-      '/api/admin/teams': {
-        get: {
-          summary: 'List teams',
-          responses: {
-            '200': json({ type: 'object', properties: { teams: { type: 'array', items: ref('Team') } } }),
-            '401': common['401'],
-          },
-        },
-        post: {
-          summary: 'Create a team (disabled until enabled)',
-          requestBody: body(ref('TeamCreate')),
-          responses: { '201': json(ref('Team'), 'Created'), ...common },
-        },
-      },
-      '/api/admin/teams/{teamId}': {
-        parameters: [teamIdParam],
-        get: { summary: 'Get a team', responses: { '200': json(ref('Team')), '401': common['401'], ...notFound } },
-        patch: {
-          summary: 'Update a team',
-          description:
-            'Absent fields are left alone; `null` clears a setting. Changing the trigger stage name disables the team ' +
-            '(enable again to resolve the new stage). Clearing a required setting of an enabled team is refused (409).',
-          requestBody: body(ref('TeamUpdate')),
-          responses: { '200': json(ref('Team')), ...common, ...notFound, '409': err('Setting required while enabled') },
-        },
-      },
-      '/api/admin/teams/{teamId}/packages': {
-        parameters: [teamIdParam],
-        post: {
-          summary: 'Create a package',
-          requestBody: body(ref('PackageCreate')),
-          responses: {
-            '201': json(ref('Package'), 'Created'),
-            ...common,
-            ...notFound,
-            '409': err('A package with this name (trimmed, ignoring case) exists'),
-          },
-        },
-      },
-      '/api/admin/teams/{teamId}/packages/{packageId}': {
-        parameters: [teamIdParam, packageIdParam],
-        patch: {
-          summary: 'Rename a package or change its check types',
-          requestBody: body(ref('PackageUpdate')),
-          responses: { '200': json(ref('Package')), ...common, ...notFound, '409': err('Name taken') },
-        },
-        delete: {
-          summary: 'Delete a package',
-          responses: {
-            '204': { description: 'Deleted' },
-            '401': common['401'],
-            ...notFound,
-            '409': err('It is the default package of an enabled team'),
-          },
-        },
-      },
-      '/api/admin/teams/{teamId}/packages/{packageId}/default': {
-        parameters: [teamIdParam, packageIdParam],
-        post: {
-          summary: 'Make the package the default',
-          responses: { '200': json(ref('Team')), '401': common['401'], ...notFound },
-        },
-      },
-      '/api/admin/teams/{teamId}/enable': {
-        parameters: [teamIdParam],
-        post: {
-          summary: 'Validate the settings and enable the integration',
-          description:
-            'Checks the Lever key (lists stages), that the trigger stage name exists in that Lever account ' +
-            '(trimmed, ignoring case), the signature token, the perform-as user, the Certn key, the Certn webhook ' +
-            'secret and the default package. Stores the resolved stage id and returns the webhook URLs to configure.',
-          responses: {
-            '200': json({
-              type: 'object',
-              required: ['team', 'webhookUrls'],
-              properties: { team: ref('Team'), webhookUrls: ref('WebhookUrls') },
-            }),
-            '401': common['401'],
-            ...notFound,
-            '422': json(ref('EnableFailed'), 'Something is wrong: every problem is listed'),
-          },
-        },
-      },
-      '/api/admin/teams/{teamId}/disable': {
-        parameters: [teamIdParam],
-        post: {
-          summary: 'Disable (stage changes are then acknowledged and ignored)',
-          responses: { '200': json(ref('Team')), '401': common['401'], ...notFound },
-        },
-      },
-      '/api/admin/teams/{teamId}/report-links/rotate': {
-        parameters: [teamIdParam],
-        post: {
-          summary: "Rotate the team's report link key: every report link on its Lever profiles stops working",
-          responses: {
-            '200': json({ type: 'object', properties: { rotated: { type: 'boolean' } } }),
-            '401': common['401'],
-            ...notFound,
-          },
-        },
-      },
-      '/api/admin/teams/{teamId}/checks/{opportunityId}': {
-        parameters: [teamIdParam, opportunityIdParam],
-        get: {
-          summary: "A check's state (workflow query)",
-          responses: {
-            '200': json({ type: 'object', properties: { workflowId: { type: 'string' }, state: ref('CheckState') } }),
-            '401': common['401'],
-            '404': err('Unknown team or no check'),
-            '503': err('Temporal unavailable'),
-          },
-        },
-      },
-      '/api/admin/teams/{teamId}/checks/{opportunityId}/rerun': {
-        parameters: [teamIdParam, opportunityIdParam],
-        post: {
-          summary: 'Re-run a closed check (orders a new case)',
-          responses: {
-            '202': json(
-              {
-                type: 'object',
-                properties: { status: { type: 'string', enum: ['started'] }, workflowId: { type: 'string' } },
-              },
-              'Started',
-            ),
-            '401': common['401'],
-            ...notFound,
-            '409': err('The check is still open, or the team is disabled'),
-            '503': err('Temporal unavailable'),
-          },
-        },
-      },
-      '/api/admin/teams/{teamId}/checks/{opportunityId}/cancel': {
-        parameters: [teamIdParam, opportunityIdParam],
-        post: {
-          summary: 'Cancel an open check',
-          requestBody: { required: false, content: { 'application/json': { schema: ref('Cancel') } } },
-          responses: {
-            '200': json(
-              {
-                type: 'object',
-                properties: {
-                  status: { type: 'string', enum: ['cancelled'] },
-                  workflowId: { type: 'string' },
-                  check: {
-                    type: 'object',
-                    properties: { took: { type: 'boolean' }, status: { type: 'string' }, detail: { type: 'string' } },
-                  },
-                },
-              },
-              'The cancel took (Certn cancelled the case, or nothing had been ordered yet)',
-            ),
-            '202': json(
-              {
-                type: 'object',
-                properties: { status: { type: 'string', enum: ['cancel_requested'] }, workflowId: { type: 'string' } },
-              },
-              'Accepted; the check had not answered in time (its state shows the outcome)',
-            ),
-            ...common,
-            '404': err('Unknown team or no check for this opportunity'),
-            '409': err(
-              'Nothing left to cancel (check_ended, check_closed), a cancel under way, or Certn refused (cancel_refused)',
-            ),
-            '503': err('Temporal unavailable'),
-          },
-        },
-      },
-      '/webhooks/lever/{hookId}': {
-        parameters: [hookIdParam],
-        post: {
-          summary: 'Lever webhook (candidateStageChange; candidateHired ping)',
-          security: [],
-          description:
-            'Signed in the body (HMAC-SHA256 of token + triggeredAt with the team signature token). Each token is ' +
-            'accepted once; triggeredAt must be within LEVER_WEBHOOK_WINDOW_SECONDS of now. Body limit 64 KB.',
-          requestBody: body(ref('LeverWebhook')),
-          responses: {
-            '200': json(ref('WebhookAck'), 'Accepted or acknowledged and ignored (see outcome)'),
-            '400': err('Not JSON or not a Lever webhook body'),
-            '401': err('Bad signature, or triggeredAt outside the window'),
-            '404': err('Unknown hook id'),
-            '413': err('Body too large'),
-            '500': err('Unexpected failure (the token is released, so the retry is accepted)'),
-            '503': err(
-              'Retry later: Temporal unavailable (error temporal_unavailable; the token is released), or this ' +
-                'very delivery is being handed over by another request right now (error in_flight)',
-            ),
-          },
-        },
-      },
-      '/webhooks/certn/{hookId}': {
-        parameters: [hookIdParam],
-        get: {
-          summary: 'Certn endpoint verification',
-          security: [],
-          parameters: [{ name: 'challenge', in: 'query', required: true, schema: { type: 'string', maxLength: 1024 } }],
-          responses: {
-            '200': { description: 'The challenge echoed', content: { 'text/plain': { schema: { type: 'string' } } } },
-            '400': err('No challenge'),
-            '404': err('Unknown hook id'),
-          },
-        },
-        post: {
-          summary: 'Certn event (a nudge to re-read the case)',
-          security: [],
-          parameters: [
-            {
-              name: 'X-Signature',
-              in: 'header',
-              required: true,
-              description: 'hex HMAC-SHA256 of the raw body',
-              schema: { type: 'string' },
-            },
-          ],
-          requestBody: body(ref('CertnEvent')),
-          responses: {
-            '200': json(ref('WebhookAck'), 'Delivered, or acknowledged (unknown object, closed check)'),
-            '400': err('Not JSON or not a Certn event'),
-            '401': err('Bad signature'),
-            '404': err('Unknown hook id'),
-            '413': err('Body too large'),
-            '503': err('Temporal unavailable: retry later'),
-          },
-        },
-      },
-    },
-    components: {
-      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } },
-      schemas: {
-        Error: {
-          type: 'object',
-          required: ['error'],
-          properties: { error: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' } },
-        },
-        ValidationError: {
-          type: 'object',
-          required: ['error', 'fields'],
-          properties: {
-            error: { type: 'string', enum: ['validation_error'] },
-            fields: {
-              type: 'object',
-              additionalProperties: { type: 'string' },
-              example: { 'lever.apiKey': 'must not be empty' },
-            },
-          },
-        },
-        Secret: {
-          type: 'object',
-          description: 'A write-only secret as shown: whether it is set and its last four characters at most.',
-          required: ['set', 'masked'],
-          properties: { set: { type: 'boolean' }, masked: { type: 'string', nullable: true, example: '••••abcd' } },
-        },
-        CheckType: { type: 'string', enum: [...CHECK_TYPE_CATALOGUE] },
-        Package: {
-          type: 'object',
-          required: ['id', 'teamId', 'name', 'checkTypes', 'createdAt', 'updatedAt'],
-          properties: {
-            id: { type: 'string', format: 'uuid' },
-            teamId: { type: 'string', format: 'uuid' },
-            name: { type: 'string' },
-            checkTypes: { type: 'array', items: ref('CheckType'), minItems: 1 },
-            createdAt: { type: 'string', format: 'date-time' },
-            updatedAt: { type: 'string', format: 'date-time' },
-          },
-        },
-        WebhookUrls: {
-          type: 'object',
-          required: ['lever', 'certn'],
-          properties: { lever: { type: 'string', format: 'uri' }, certn: { type: 'string', format: 'uri' } },
-        },
-        Team: {
-          type: 'object',
-          required: ['id', 'name', 'enabled', 'lever', 'certn', 'packages', 'defaultPackageId', 'webhookUrls'],
-          properties: {
-            id: { type: 'string', format: 'uuid' },
-            name: { type: 'string' },
-            enabled: { type: 'boolean' },
-            leverWebhookId: { type: 'string' },
-            certnWebhookId: { type: 'string' },
-            lever: {
-              type: 'object',
-              properties: {
-                triggerStageName: { type: 'string', nullable: true },
-                triggerStageId: { type: 'string', nullable: true, description: 'Resolved when enabled' },
-                performAsUserId: { type: 'string', nullable: true },
-                apiKey: ref('Secret'),
-                signatureToken: ref('Secret'),
-              },
-            },
-            certn: { type: 'object', properties: { apiKey: ref('Secret'), webhookSecret: ref('Secret') } },
-            packages: { type: 'array', items: ref('Package') },
-            defaultPackageId: { type: 'string', nullable: true },
-            createdAt: { type: 'string', format: 'date-time' },
-            updatedAt: { type: 'string', format: 'date-time' },
-            webhookUrls: ref('WebhookUrls'),
-          },
-        },
-        LeverSettingsInput: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            apiKey: nullableString('Write-only'),
-            signatureToken: nullableString("Write-only: the Lever webhook's signature token"),
-            triggerStageName: nullableString('Stage name as shown in Lever (trimmed, case-insensitive)'),
-            performAsUserId: nullableString('Lever user id for perform_as (file uploads)'),
-          },
-        },
-        CertnSettingsInput: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { apiKey: nullableString('Write-only'), webhookSecret: nullableString('Write-only') },
-        },
-        TeamCreate: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['name'],
-          properties: {
-            name: { type: 'string', minLength: 1, maxLength: 200 },
-            lever: ref('LeverSettingsInput'),
-            certn: ref('CertnSettingsInput'),
-          },
-        },
-        TeamUpdate: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            name: { type: 'string', minLength: 1, maxLength: 200 },
-            lever: ref('LeverSettingsInput'),
-            certn: ref('CertnSettingsInput'),
-          },
-        },
-        PackageCreate: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['name', 'checkTypes'],
-          properties: {
-            name: {
-              type: 'string',
-              minLength: 1,
-              maxLength: 200,
-              description: 'Unique in the team, trimmed, ignoring case',
-            },
-            checkTypes: { type: 'array', items: ref('CheckType'), minItems: 1, uniqueItems: true },
-          },
-        },
-        PackageUpdate: {
-          type: 'object',
-          additionalProperties: false,
-          minProperties: 1,
-          properties: {
-            name: { type: 'string', minLength: 1, maxLength: 200 },
-            checkTypes: { type: 'array', items: ref('CheckType'), minItems: 1, uniqueItems: true },
-          },
-        },
-        EnableFailed: {
-          type: 'object',
-          required: ['error', 'problems'],
-          properties: {
-            error: { type: 'string', enum: ['enable_failed'] },
-            message: { type: 'string' },
-            problems: {
-              type: 'array',
-              items: {
-                type: 'object',
-                required: ['field', 'code', 'message'],
-                properties: {
-                  field: { type: 'string', example: 'lever.triggerStageName' },
-                  code: {
-                    type: 'string',
-                    enum: ['missing', 'rejected', 'unreachable', 'stage_not_found', 'stage_ambiguous'],
-                  },
-                  message: { type: 'string' },
-                  availableStages: { type: 'array', items: { type: 'string' } },
-                },
-              },
-            },
-          },
-        },
-        Cancel: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { reason: { type: 'string', minLength: 1, maxLength: 500 } },
-        },
-        CheckState: {
-          type: 'object',
-          properties: {
-            teamId: { type: 'string' },
-            opportunityId: { type: 'string' },
-            status: { type: 'string', enum: [...CHECK_STATUSES] },
-            packageName: { type: 'string' },
-            caseId: { type: 'string' },
-            certnStatus: { type: 'string' },
-            reportLink: { type: 'string' },
-            fileAttached: { type: 'boolean' },
-            noteAdded: { type: 'boolean' },
-            transitions: {
-              type: 'array',
-              items: {
-                type: 'object',
-                properties: { at: { type: 'string' }, status: { type: 'string' }, detail: { type: 'string' } },
-              },
-            },
-          },
-        },
-        WebhookAck: {
-          type: 'object',
-          required: ['ok', 'outcome'],
-          properties: {
-            ok: { type: 'boolean', enum: [true] },
-            outcome: {
-              type: 'string',
-              enum: [
-                'accepted',
-                'check_closed',
-                'ping',
-                'duplicate',
-                'team_disabled',
-                'event_ignored',
-                'other_stage',
-                'signalled',
-                'unknown_object',
-              ],
-            },
-          },
-        },
-        LeverWebhook: {
-          type: 'object',
-          required: ['triggeredAt', 'event', 'data', 'signature', 'token'],
-          properties: {
-            triggeredAt: { type: 'integer', description: 'Epoch milliseconds' },
-            event: { type: 'string', example: 'candidateStageChange' },
-            data: {
-              type: 'object',
-              properties: {
-                opportunityId: { type: 'string' },
-                candidateId: { type: 'string' },
-                contactId: { type: 'string' },
-                toStageId: { type: 'string' },
-                fromStageId: { type: 'string', nullable: true },
-              },
-            },
-            signature: { type: 'string', pattern: '^[0-9a-fA-F]{64}$' },
-            token: { type: 'string' },
-          },
-        },
-        CertnEvent: {
-          type: 'object',
-          required: ['id', 'event_type', 'object_id', 'object_type'],
-          properties: {
-            id: { type: 'string' },
-            event_type: { type: 'string', example: 'CASE_STATUS_CHANGED' },
-            object_id: { type: 'string' },
-            object_type: { type: 'string', example: 'CASE' },
-          },
-        },
-      },
-    },
-  };
+  });
+  return { ...cached, servers: [{ url: serverUrl }] };
 }

@@ -1,0 +1,143 @@
+// Admin routes for teams: the check-type catalogue, list/create/read/update, enable (validated against Lever and
+// Certn by enable-validation.ts) and disable.
+import express from 'express';
+import { z } from 'zod';
+import { CHECK_TYPE_CATALOGUE } from '../../certn/schemas';
+import { leverClientFor } from '../../integrations/team-clients';
+import { createLogger } from '../../logger';
+import { TeamCreateBody, TeamUpdateBody } from '../../settings/schemas';
+import { TeamConfig, matchKey } from '../../settings/store';
+import { validateForEnable } from '../enable-validation';
+import { METRIC } from '../metrics';
+import { AdminContext, HttpError, h, validate } from './http';
+
+const log = createLogger('api');
+
+export function teamRoutes(ctx: AdminContext): express.Router {
+  const { deps, metrics, view, team } = ctx;
+  const admin = express.Router();
+
+  /**
+   * An enabled team whose trigger stage name changes keeps working: the new name is resolved to its Lever stage id
+   * now (with the key the team will have after the patch), or the patch is refused saying why.
+   */
+  const resolveNewStage = async (
+    t: TeamConfig,
+    body: z.output<typeof TeamUpdateBody>,
+  ): Promise<{ triggerStageId: string; expectedVersion: number } | undefined> => {
+    const name = body.lever?.triggerStageName;
+    if (!t.enabled || typeof name !== 'string') return undefined;
+    if (matchKey(name) === matchKey(t.lever.triggerStageName ?? '')) return undefined;
+    const apiKey = body.lever?.apiKey ?? (await deps.store.getTeamSecrets(t.id))?.lever.apiKey;
+    if (!apiKey) return undefined; // the store refuses clearing the key of an enabled team
+    let stages: { id: string; text: string }[];
+    try {
+      stages = await leverClientFor(deps, apiKey).listStages();
+    } catch (err) {
+      log.warn('trigger stage change: Lever unreachable', { teamId: t.id, err });
+      throw new HttpError(503, {
+        error: 'lever_unavailable',
+        message: 'Could not look the new stage name up in Lever; nothing was changed. Try again later.',
+      });
+    }
+    const matches = stages.filter((s) => matchKey(s.text) === matchKey(name));
+    if (matches.length !== 1) {
+      throw new HttpError(422, {
+        error: matches.length === 0 ? 'stage_not_found' : 'stage_ambiguous',
+        field: 'lever.triggerStageName',
+        message:
+          matches.length === 0
+            ? `No stage named "${name}" in this Lever account; nothing was changed.`
+            : `${matches.length} Lever stages are named "${name}"; nothing was changed.`,
+        availableStages: stages.map((s) => s.text),
+      });
+    }
+    return { triggerStageId: matches[0]!.id, expectedVersion: t.version };
+  };
+
+  admin.get('/check-types', (_req, res) => {
+    res.json({ checkTypes: CHECK_TYPE_CATALOGUE });
+  });
+
+  admin.get(
+    '/teams',
+    h(async (_req, res) => {
+      res.json({ teams: (await deps.store.listTeams()).map(view) });
+    }),
+  );
+
+  admin.post(
+    '/teams',
+    h(async (req, res) => {
+      const body = validate(TeamCreateBody, req.body);
+      const t = await deps.store.createTeam(body);
+      log.info('team created', { teamId: t.id });
+      res.status(201).location(`/api/admin/teams/${t.id}`).json(view(t));
+    }),
+  );
+
+  admin.get(
+    '/teams/:teamId',
+    h(async (req, res) => {
+      res.json(view(await team(String(req.params.teamId))));
+    }),
+  );
+
+  admin.patch(
+    '/teams/:teamId',
+    h(async (req, res) => {
+      const teamId = String(req.params.teamId);
+      const body = validate(TeamUpdateBody, req.body);
+      const before = await team(teamId);
+      const t = await deps.store.updateTeam(teamId, body, await resolveNewStage(before, body));
+      log.info('team updated', {
+        teamId,
+        fields: [
+          ...Object.keys(body).filter((k) => k === 'name'),
+          ...Object.keys(body.lever ?? {}).map((k) => `lever.${k}`),
+          ...Object.keys(body.certn ?? {}).map((k) => `certn.${k}`),
+        ],
+        enabled: t.enabled,
+      });
+      res.json(view(t));
+    }),
+  );
+
+  admin.post(
+    '/teams/:teamId/enable',
+    h(async (req, res) => {
+      const teamId = String(req.params.teamId);
+      const t = await team(teamId);
+      const { problems, triggerStageId } = await validateForEnable(t, deps);
+      if (problems.length > 0 || !triggerStageId) {
+        metrics.inc(METRIC.enableAttempts, { result: 'rejected' });
+        log.info('enable refused', { teamId, problems: problems.map((p) => `${p.field}:${p.code}`) });
+        res.status(422).json({
+          error: 'enable_failed',
+          message: problems.map((p) => p.message).join(' '),
+          problems,
+        });
+        return;
+      }
+      // Commits only if the team is still what was validated (a PATCH meanwhile makes this a 409, nothing enabled).
+      const enabled = await deps.store.enableTeam(teamId, triggerStageId, { expectedVersion: t.version });
+      metrics.inc(METRIC.enableAttempts, { result: 'enabled' });
+      log.info('team enabled', { teamId, triggerStageId });
+      const v = view(enabled);
+      res.json({ team: v, webhookUrls: v.webhookUrls });
+    }),
+  );
+
+  admin.post(
+    '/teams/:teamId/disable',
+    h(async (req, res) => {
+      const teamId = String(req.params.teamId);
+      await team(teamId);
+      const t = await deps.store.disableTeam(teamId);
+      log.info('team disabled', { teamId });
+      res.json(view(t));
+    }),
+  );
+
+  return admin;
+}
