@@ -54,6 +54,13 @@ const OPS: Op[] = [
   },
   {
     method: 'get',
+    path: '/readyz',
+    summary: 'Readiness: 503 while Temporal or the settings database cannot be reached',
+    public: true,
+    responses: { 200: ['Ready', S.Readiness], 503: ['Not ready; `checks` says which part is down', S.Readiness] },
+  },
+  {
+    method: 'get',
     path: '/metrics',
     summary: 'Prometheus counters',
     public: true,

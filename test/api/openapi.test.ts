@@ -96,6 +96,7 @@ describe('OpenAPI document vs the running app', () => {
   it('answers on happy and error paths', async () => {
     // public
     await expectStatus(call('GET', '/healthz'), 200);
+    await expectStatus(call('GET', '/readyz'), 200);
     await expectStatus(call('GET', '/metrics'), 200);
     await expectStatus(call('GET', '/api/openapi.json'), 200);
     await expectStatus(call('GET', '/'), 200);

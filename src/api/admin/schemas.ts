@@ -172,6 +172,12 @@ export const CertnWebhookOk = webhookOk([...CERTN_OK]);
 export const CertnWebhookError = webhookError([...CERTN_ERR]);
 
 export const Health = z.object({ status: z.literal('ok') }).strict();
+export const Readiness = z
+  .object({
+    status: z.enum(['ready', 'unavailable']),
+    checks: z.record(z.enum(['ok', 'unavailable'])),
+  })
+  .strict();
 export const Unhealthy = z.object({ status: z.literal('unavailable') }).strict();
 
 // ------------------------------------------------------------------------------------------------ in step
