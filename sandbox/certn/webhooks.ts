@@ -1,5 +1,6 @@
 // Certn sandbox webhook dispatcher: endpoint verification (challenge), signed thin payloads, retries with
 // exponential backoff, fault injection (drop, duplicate, delay, out-of-order) and a delivery log.
+// Over 300 lines: verification, signing, retries and every delivery fault share one queue and its log.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createLogger } from '../log';
 import { signCertnBody } from './signature';

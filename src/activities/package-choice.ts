@@ -1,3 +1,4 @@
+// Which package a check orders: the first team package a candidate tag names (trimmed, any case), else the default.
 import { Package, matchKey } from '../settings/store';
 
 /**

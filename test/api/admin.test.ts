@@ -1,4 +1,5 @@
 // Every admin endpoint over HTTP, with the real Lever and Certn sandboxes in-process and a scripted gateway.
+// Over 300 lines: one describe per admin resource, sharing one app and sandboxes (starting them is the cost).
 import { randomBytes } from 'node:crypto';
 import { createApiApp } from '../../src/api/app';
 import { CancelResult, TemporalUnavailableError } from '../../src/api/check-gateway';

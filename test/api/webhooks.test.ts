@@ -1,6 +1,7 @@
 // Both webhook endpoints over HTTP. Part 1 uses a scripted gateway (every branch, fast); part 2 uses a real
 // Temporal dev server (process.env.TEMPORAL_ADDRESS from the harness) with a unique task queue and no worker, so
 // started workflows stay open and can be counted.
+// Over 300 lines: every branch of both webhook endpoints, in two parts sharing their setup.
 import { randomBytes } from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { createApiApp } from '../../src/api/app';

@@ -4,6 +4,7 @@
 // the team, and a candidate moved in Lever shows up in the checks list and reaches Complete. Also: field errors
 // beside their inputs, keyboard-only operation, cancel and re-run with a confirmation. Screenshots go to
 // docs/screenshots/ when SCREENSHOTS=1 (the README shows them).
+// Over 300 lines: one browser session walks the whole setup; splitting it would repeat that setup per file.
 import fs from 'node:fs';
 import path from 'node:path';
 import { Browser, Locator, Page, chromium } from 'playwright-core';

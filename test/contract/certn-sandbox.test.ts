@@ -1,4 +1,5 @@
 // Contract tests of the Certn sandbox over HTTP, through CertnClient and raw fetch (contracts/certn.md).
+// Over 300 lines: one describe per contract section (auth, orders, lists, reports, errors) on one sandbox.
 import { PDFDocument } from 'pdf-lib';
 import { CertnApiError, CertnClient } from '../../src/certn/client';
 import { CertnCase, CaseList, ReportFile } from '../../src/certn/schemas';

@@ -1,4 +1,5 @@
 // The Lever sandbox driven over HTTP, through the project's LeverClient and raw fetch.
+// Over 300 lines: one describe per contract section (auth, opportunities, files, notes, limits) on one sandbox.
 import { LeverApiError, LeverClient, resetLeverRateLimiters } from '../../src/lever/client';
 import { setSandboxLogSink } from '@lever-certn/sandbox';
 import { LeverSandbox, SEED_STAGES, SEED_USER_ID, startLeverSandbox } from '@lever-certn/sandbox/lever';

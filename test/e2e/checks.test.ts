@@ -1,4 +1,5 @@
 // The check's behaviour, end to end through the HTTP endpoints and the sandboxes, on the real dev server.
+// Over 300 lines: the check's stories share one system and team; each test is one story of the tag table.
 import { randomUUID } from 'node:crypto';
 import { System, Team, TRIGGER_STAGE, LEVER_KEY, CERTN_KEY, leverHmac } from '../harness/system';
 

@@ -2,6 +2,7 @@
 // with the real Temporal gateway (no worker) and the sandboxes. Every generated request must be answered 4xx with
 // a clear `error` (or one of the documented handled 2xx outcomes), start nothing in Temporal, change nothing in the
 // settings store, and leave the API up. FUZZ_RUNS (default 60) sets the runs per property; `npm run fuzz` raises it.
+// Over 300 lines: one property per request class, all sharing one started service (starting it is the cost).
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import {

@@ -1,6 +1,7 @@
 // The whole service for end-to-end tests: both sandboxes, the settings store, a real worker on the run's Temporal
 // dev server, and the API on a free port. Teams are set up the way an admin does it, through the admin API and the
 // sandboxes' webhook registration; candidates move through the Lever sandbox, which delivers signed webhooks.
+// Over 300 lines: the one place that assembles the whole system for tests; its helpers are each a few lines.
 import { ChildProcess, spawn } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import fs from 'node:fs';

@@ -1,3 +1,4 @@
+// Unit tests of secrets at rest: AES-256-GCM sealing with context binding, master and admin key files.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -1,3 +1,6 @@
+// The settings store, end to end on a real database file: teams, secrets sealed at rest, packages, delivery claims,
+// Certn object ownership, order intents, migrations and concurrency.
+// Over 300 lines: one describe per concern of the store interface, sharing one store per test.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

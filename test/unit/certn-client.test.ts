@@ -1,3 +1,5 @@
+// Unit tests of the Certn client over a fake fetch: contract variants, errors, retries, deadlines, PDF size caps.
+// Over 300 lines: one describe per client concern, sharing the fake transport at the top.
 import { CertnApiError, CertnClient, MAX_LIST_PAGES } from '../../src/certn/client';
 import { parseRetryAfter } from '../../src/http/retry';
 import { setLogLevel, setLogSink } from '../../src/logger';

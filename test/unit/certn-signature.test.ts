@@ -1,3 +1,4 @@
+// Unit tests of Certn's webhook signature (HMAC-SHA256 of the raw body, hex) and its constant-time check.
 import { createHmac } from 'node:crypto';
 import { certnSignature, verifyCertnSignature } from '../../src/certn/signature';
 

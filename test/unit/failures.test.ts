@@ -1,3 +1,4 @@
+// Unit tests of the activity failure classification: retryable vs permanent, typed causes, e-mails masked.
 import { ApplicationFailure } from '@temporalio/common';
 import { CertnApiError } from '../../src/certn/client';
 import { LeverApiError } from '../../src/lever/client';

@@ -1,3 +1,5 @@
+// Unit tests of the Lever client over a fake fetch: auth, pagination, undocumented bodies, budget, deadlines.
+// Over 300 lines: one describe per client concern, sharing the fake transport at the top.
 import { parseRetryAfter } from '../../src/http/retry';
 import { setLogSink } from '../../src/logger';
 import { DEFAULT_ADAPTIVE, InProcessLeverBudget, type LeverBudget } from '../../src/lever/budget';

@@ -1,3 +1,4 @@
+// Unit tests of the Lever zod schemas: every plausible variant of the contract's open shapes is accepted.
 import {
   LeverFile,
   LeverNote,

@@ -1,3 +1,4 @@
+// Unit tests of Lever's webhook signature: HMAC-SHA256(token + triggeredAt) with the signature token.
 import { createHmac } from 'node:crypto';
 import { leverSignature, verifyLeverSignature } from '../../src/lever/signature';
 

@@ -1,3 +1,4 @@
+// Unit tests of package choice: candidate tags override the default, matched trimmed and case-insensitively.
 import { choosePackage } from '../../src/activities/package-choice';
 import type { Package } from '../../src/settings/store';
 

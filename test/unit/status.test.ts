@@ -1,3 +1,4 @@
+// Unit tests of status derivation: Certn case → check status → Lever tag, monotonic progress.
 import { CaseSnapshot, STATUS_TAGS, isCertnTag, nextStatus, statusFromCase } from '../../src/workflows/status';
 
 const snap = (overallStatus: string, checks: string[] = []): CaseSnapshot => ({
