@@ -1,5 +1,5 @@
 // The embedded settings store: one SQLite file in DATA_DIR (WAL), numbered migrations, secrets sealed with
-// AES-256-GCM (see crypto.ts) so the database file never holds one in clear. Long because it implements the whole
+// AES-256-GCM (see crypto.ts) so the database file never holds one in clear. Over 300 lines: it implements the whole
 // SettingsStore interface in one class (teams, packages, delivery claims, Certn objects, order intents).
 import Database from 'better-sqlite3';
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
