@@ -6,7 +6,7 @@ import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SecretBox, randomWebhookId } from './crypto';
-import { MIGRATION_3 } from './migrations/003-trust';
+import { Migration, loadMigrations } from './migrations';
 import {
   CertnHookTeam,
   CertnObjectRef,
@@ -31,77 +31,8 @@ import {
 
 export const SETTINGS_DB_FILE = 'settings.db';
 
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
-
-/** Append only: a released migration is never edited, a change is a new number. */
-export const MIGRATIONS: readonly Migration[] = [
-  {
-    version: 1,
-    name: 'teams, packages, lever deliveries, certn objects',
-    sql: `
-      CREATE TABLE teams (
-        id                        TEXT PRIMARY KEY,
-        name                      TEXT NOT NULL,
-        enabled                   INTEGER NOT NULL DEFAULT 0,
-        lever_webhook_id          TEXT NOT NULL UNIQUE,
-        certn_webhook_id          TEXT NOT NULL UNIQUE,
-        lever_api_key             TEXT,
-        lever_signature_token     TEXT,
-        lever_trigger_stage_name  TEXT,
-        lever_trigger_stage_id    TEXT,
-        lever_perform_as_user_id  TEXT,
-        certn_api_key             TEXT,
-        certn_webhook_secret      TEXT,
-        default_package_id        TEXT,
-        created_at                TEXT NOT NULL,
-        updated_at                TEXT NOT NULL
-      );
-      CREATE TABLE packages (
-        id          TEXT PRIMARY KEY,
-        team_id     TEXT NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
-        name        TEXT NOT NULL,
-        name_key    TEXT NOT NULL,
-        check_types TEXT NOT NULL,
-        created_at  TEXT NOT NULL,
-        updated_at  TEXT NOT NULL,
-        UNIQUE (team_id, name_key)
-      );
-      CREATE TABLE lever_deliveries (
-        team_id      TEXT NOT NULL,
-        token_hash   TEXT NOT NULL,
-        triggered_at INTEGER NOT NULL,
-        received_at  INTEGER NOT NULL,
-        PRIMARY KEY (team_id, token_hash)
-      );
-      CREATE INDEX lever_deliveries_triggered_at ON lever_deliveries (triggered_at);
-      CREATE TABLE certn_objects (
-        seq            INTEGER PRIMARY KEY AUTOINCREMENT,
-        team_id        TEXT NOT NULL,
-        object_id      TEXT NOT NULL,
-        workflow_id    TEXT NOT NULL,
-        opportunity_id TEXT NOT NULL,
-        case_id        TEXT NOT NULL,
-        created_at     TEXT NOT NULL,
-        UNIQUE (team_id, object_id)
-      );
-      CREATE INDEX certn_objects_opportunity ON certn_objects (team_id, opportunity_id, seq);
-    `,
-  },
-  {
-    version: 2,
-    name: 'lever deliveries: claimed until handed to Temporal',
-    // NULL handed_at = a claim still being handed over (or abandoned by a crash); rows from version 1 were handed.
-    sql: `
-      ALTER TABLE lever_deliveries ADD COLUMN handed_at INTEGER;
-      UPDATE lever_deliveries SET handed_at = received_at;
-    `,
-  },
-  MIGRATION_3,
-];
+/** Append only: a released migration is never edited, a change is a new number (see migrations.ts). */
+export const MIGRATIONS: readonly Migration[] = loadMigrations('sqlite');
 
 interface TeamRow {
   id: string;
