@@ -1,6 +1,8 @@
 // The embedded settings store: one SQLite file in DATA_DIR (WAL), numbered migrations, secrets sealed with
-// AES-256-GCM (see crypto.ts) so the database file never holds one in clear. Long because it implements the whole
-// SettingsStore interface in one class (teams, packages, delivery claims, Certn objects, order intents).
+// AES-256-GCM (see crypto.ts) so the database file never holds one in clear. Every read-then-write transaction is
+// IMMEDIATE: a deferred one that reads first fails at once with SQLITE_BUSY when another process wrote meanwhile
+// (busy_timeout cannot help an upgrade from a stale snapshot), so several processes may share one file. Long because
+// it implements the whole SettingsStore interface in one class (teams, packages, delivery claims, objects, intents).
 import Database from 'better-sqlite3';
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -156,7 +158,7 @@ export class SqliteSettingsStore implements SettingsStore {
         .run(id, input.name.trim(), randomWebhookId(), randomWebhookId(), now, now);
       this.applyFields(id, input, now, false);
     });
-    tx();
+    tx.immediate();
     return this.mustGet(id);
   }
 
@@ -191,7 +193,7 @@ export class SqliteSettingsStore implements SettingsStore {
           .run(row.enabled === 1 && resolved ? resolved.triggerStageId : null, now, teamId);
       }
     });
-    tx();
+    tx.immediate();
     return this.mustGet(teamId);
   }
 
@@ -272,18 +274,20 @@ export class SqliteSettingsStore implements SettingsStore {
   }
 
   async reportLinkKey(teamId: string): Promise<Buffer | null> {
-    return this.db.transaction((): Buffer | null => {
-      const row = this.row(teamId);
-      if (!row) return null;
-      const context = `team:${teamId}:reportLinkKey`;
-      if (row.report_link_key !== null) return Buffer.from(this.box.open(row.report_link_key, context), 'base64');
-      const key = randomBytes(32);
-      // Not a settings change: the version trigger ignores updates of the link key.
-      this.db
-        .prepare('UPDATE teams SET report_link_key = ? WHERE id = ?')
-        .run(this.box.seal(key.toString('base64'), context), teamId);
-      return key;
-    })();
+    return this.db
+      .transaction((): Buffer | null => {
+        const row = this.row(teamId);
+        if (!row) return null;
+        const context = `team:${teamId}:reportLinkKey`;
+        if (row.report_link_key !== null) return Buffer.from(this.box.open(row.report_link_key, context), 'base64');
+        const key = randomBytes(32);
+        // Not a settings change: the version trigger ignores updates of the link key.
+        this.db
+          .prepare('UPDATE teams SET report_link_key = ? WHERE id = ?')
+          .run(this.box.seal(key.toString('base64'), context), teamId);
+        return key;
+      })
+      .immediate();
   }
 
   async rotateReportLinkKey(teamId: string): Promise<void> {
@@ -317,7 +321,7 @@ export class SqliteSettingsStore implements SettingsStore {
         )
         .run(id, teamId, input.name.trim(), matchKey(input.name), JSON.stringify(dedupe(input.checkTypes)), now, now);
     });
-    tx();
+    tx.immediate();
     return this.mustGetPackage(teamId, id);
   }
 
@@ -337,7 +341,7 @@ export class SqliteSettingsStore implements SettingsStore {
           .run(JSON.stringify(dedupe(patch.checkTypes)), now, packageId);
       }
     });
-    tx();
+    tx.immediate();
     return this.mustGetPackage(teamId, packageId);
   }
 
@@ -358,7 +362,7 @@ export class SqliteSettingsStore implements SettingsStore {
       }
       this.db.prepare('DELETE FROM packages WHERE id = ? AND team_id = ?').run(packageId, teamId);
     });
-    tx();
+    tx.immediate();
   }
 
   async setDefaultPackage(teamId: string, packageId: string): Promise<TeamConfig> {
@@ -369,7 +373,7 @@ export class SqliteSettingsStore implements SettingsStore {
         .prepare('UPDATE teams SET default_package_id = ?, updated_at = ? WHERE id = ?')
         .run(packageId, new Date().toISOString(), teamId);
     });
-    tx();
+    tx.immediate();
     return this.mustGet(teamId);
   }
 
@@ -388,34 +392,36 @@ export class SqliteSettingsStore implements SettingsStore {
     const hash = tokenHash(token);
     const now = Date.now();
     const claimId = randomUUID();
-    // One transaction: concurrent claims of one token see each other, exactly one wins.
-    return this.db.transaction((): DeliveryClaim => {
-      const row = this.db
-        .prepare(
-          `SELECT received_at, handed_at, body_hash, claim_id FROM lever_deliveries
-           WHERE team_id = ? AND token_hash = ?`,
-        )
-        .get(teamId, hash) as
-        | { received_at: number; handed_at: number | null; body_hash: string | null; claim_id: string | null }
-        | undefined;
-      if (!row) {
-        this.db
+    // One immediate transaction: concurrent claims of one token (in any process) see each other, exactly one wins.
+    return this.db
+      .transaction((): DeliveryClaim => {
+        const row = this.db
           .prepare(
-            `INSERT INTO lever_deliveries (team_id, token_hash, triggered_at, received_at, body_hash, claim_id)
-             VALUES (?, ?, ?, ?, ?, ?)`,
+            `SELECT received_at, handed_at, body_hash, claim_id FROM lever_deliveries
+           WHERE team_id = ? AND token_hash = ?`,
           )
-          .run(teamId, hash, Math.trunc(claim.triggeredAt), now, claim.bodyHash, claimId);
+          .get(teamId, hash) as
+          | { received_at: number; handed_at: number | null; body_hash: string | null; claim_id: string | null }
+          | undefined;
+        if (!row) {
+          this.db
+            .prepare(
+              `INSERT INTO lever_deliveries (team_id, token_hash, triggered_at, received_at, body_hash, claim_id)
+             VALUES (?, ?, ?, ?, ?, ?)`,
+            )
+            .run(teamId, hash, Math.trunc(claim.triggeredAt), now, claim.bodyHash, claimId);
+          return { outcome: 'claimed', claimId };
+        }
+        // Rows from before bodies were recorded were all spent: they answer `handed` below.
+        if (row.body_hash !== null && row.body_hash !== claim.bodyHash) return { outcome: 'token_reused' };
+        if (row.handed_at !== null) return { outcome: 'handed' };
+        if (row.claim_id !== null && row.received_at >= claim.abandonedBefore) return { outcome: 'in_flight' };
+        this.db
+          .prepare('UPDATE lever_deliveries SET received_at = ?, claim_id = ? WHERE team_id = ? AND token_hash = ?')
+          .run(now, claimId, teamId, hash);
         return { outcome: 'claimed', claimId };
-      }
-      // Rows from before bodies were recorded were all spent: they answer `handed` below.
-      if (row.body_hash !== null && row.body_hash !== claim.bodyHash) return { outcome: 'token_reused' };
-      if (row.handed_at !== null) return { outcome: 'handed' };
-      if (row.claim_id !== null && row.received_at >= claim.abandonedBefore) return { outcome: 'in_flight' };
-      this.db
-        .prepare('UPDATE lever_deliveries SET received_at = ?, claim_id = ? WHERE team_id = ? AND token_hash = ?')
-        .run(now, claimId, teamId, hash);
-      return { outcome: 'claimed', claimId };
-    })();
+      })
+      .immediate();
   }
 
   async markLeverDeliveryHanded(teamId: string, token: string, claimId: string): Promise<boolean> {
@@ -449,7 +455,7 @@ export class SqliteSettingsStore implements SettingsStore {
     teamId: string,
     ref: CertnObjectRef & { objectIds: string[] },
   ): Promise<{ foreign: string[] }> {
-    return this.db.transaction(() => this.recordObjects(teamId, ref))();
+    return this.db.transaction(() => this.recordObjects(teamId, ref)).immediate();
   }
 
   private recordObjects(teamId: string, ref: CertnObjectRef & { objectIds: string[] }): { foreign: string[] } {
@@ -550,20 +556,22 @@ export class SqliteSettingsStore implements SettingsStore {
     intentId: string,
     outcome: { ref: CertnObjectRef & { objectIds: string[] } } | null,
   ): Promise<void> {
-    this.db.transaction(() => {
-      const row = this.db.prepare('SELECT team_id FROM order_intents WHERE id = ?').get(intentId) as
-        { team_id: string } | undefined;
-      if (!row) throw new NotFoundError(`order intent ${intentId} not found`);
-      if (outcome) {
-        const { foreign } = this.recordObjects(row.team_id, outcome.ref);
-        if (foreign.includes(outcome.ref.caseId)) {
-          throw new ConflictError(`case ${outcome.ref.caseId} already belongs to another check`, 'caseId');
+    this.db
+      .transaction(() => {
+        const row = this.db.prepare('SELECT team_id FROM order_intents WHERE id = ?').get(intentId) as
+          { team_id: string } | undefined;
+        if (!row) throw new NotFoundError(`order intent ${intentId} not found`);
+        if (outcome) {
+          const { foreign } = this.recordObjects(row.team_id, outcome.ref);
+          if (foreign.includes(outcome.ref.caseId)) {
+            throw new ConflictError(`case ${outcome.ref.caseId} already belongs to another check`, 'caseId');
+          }
         }
-      }
-      this.db
-        .prepare('UPDATE order_intents SET resolved_at = ?, case_id = ?, email_sealed = NULL WHERE id = ?')
-        .run(new Date().toISOString(), outcome?.ref.caseId ?? null, intentId);
-    })();
+        this.db
+          .prepare('UPDATE order_intents SET resolved_at = ?, case_id = ?, email_sealed = NULL WHERE id = ?')
+          .run(new Date().toISOString(), outcome?.ref.caseId ?? null, intentId);
+      })
+      .immediate();
   }
 
   async findCaseForOpportunity(teamId: string, opportunityId: string): Promise<string | null> {
@@ -661,15 +669,20 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
   const ran: number[] = [];
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
     if (applied.has(m.version)) continue;
-    db.transaction(() => {
-      db.exec(m.sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
-        m.version,
-        m.name,
-        new Date().toISOString(),
-      );
-    }).immediate();
-    ran.push(m.version);
+    const ran1 = db
+      .transaction((): boolean => {
+        // Another process starting at the same time may have applied it while we waited for the write lock.
+        if (db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(m.version)) return false;
+        db.exec(m.sql);
+        db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+          m.version,
+          m.name,
+          new Date().toISOString(),
+        );
+        return true;
+      })
+      .immediate();
+    if (ran1) ran.push(m.version);
   }
   return ran;
 }
