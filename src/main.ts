@@ -12,7 +12,7 @@ import { TemporalCheckGateway, checkTimings } from './api/check-gateway';
 import { ConfigError, loadConfig, publicBaseUrl } from './config';
 import { createLogger, setLogLevel } from './logger';
 import { loadOrCreateAdminToken, loadOrCreateMasterKey } from './settings/crypto';
-import { openSqliteSettingsStore } from './settings/sqlite-store';
+import { openSettingsStore } from './settings/open-store';
 import { ensureTemporalCli } from './temporal/cli';
 import { startDevServer } from './temporal/dev-server';
 import { ensureSearchAttributes } from './temporal/search-attributes';
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
 
   const masterKey = loadOrCreateMasterKey(config.DATA_DIR, config.MASTER_KEY);
-  const store = openSqliteSettingsStore(config.DATA_DIR, masterKey);
+  const store = await openSettingsStore(config, masterKey);
   stops.push(() => store.close());
   const admin = loadOrCreateAdminToken(config.DATA_DIR, config.ADMIN_TOKEN);
   const baseUrl = publicBaseUrl(config);

@@ -4,11 +4,25 @@
 // (busy_timeout cannot help an upgrade from a stale snapshot), so several processes may share one file. Long because
 // it implements the whole SettingsStore interface in one class (teams, packages, delivery claims, objects, intents).
 import Database from 'better-sqlite3';
-import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SecretBox, randomWebhookId } from './crypto';
 import { Migration, loadMigrations } from './migrations';
+import {
+  DeliveryRow,
+  IntentRow,
+  PackageRow,
+  TeamRow,
+  claimDecision,
+  dedupe,
+  openSecret,
+  teamFieldUpdates,
+  toConfig,
+  toIntent,
+  toPackage,
+  tokenHash,
+} from './rows';
 import {
   CertnHookTeam,
   CertnObjectRef,
@@ -27,7 +41,6 @@ import {
   TeamInput,
   TeamPatch,
   TeamSecrets,
-  maskSecret,
   matchKey,
 } from './store';
 
@@ -35,70 +48,6 @@ export const SETTINGS_DB_FILE = 'settings.db';
 
 /** Append only: a released migration is never edited, a change is a new number (see migrations.ts). */
 export const MIGRATIONS: readonly Migration[] = loadMigrations('sqlite');
-
-interface TeamRow {
-  id: string;
-  name: string;
-  enabled: number;
-  lever_webhook_id: string;
-  certn_webhook_id: string;
-  lever_api_key: string | null;
-  lever_signature_token: string | null;
-  lever_trigger_stage_name: string | null;
-  lever_trigger_stage_id: string | null;
-  lever_perform_as_user_id: string | null;
-  certn_api_key: string | null;
-  certn_webhook_secret: string | null;
-  default_package_id: string | null;
-  version: number;
-  report_link_key: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-interface IntentRow {
-  id: string;
-  team_id: string;
-  opportunity_id: string;
-  workflow_id: string;
-  email_hash: string;
-  email_sealed: string | null;
-  check_types: string;
-  created_at: string;
-  not_sent: number;
-}
-
-interface PackageRow {
-  id: string;
-  team_id: string;
-  name: string;
-  name_key: string;
-  check_types: string;
-  created_at: string;
-  updated_at: string;
-}
-
-type SecretColumn = 'lever_api_key' | 'lever_signature_token' | 'certn_api_key' | 'certn_webhook_secret';
-const SECRET_FIELDS: Record<SecretColumn, string> = {
-  lever_api_key: 'lever.apiKey',
-  lever_signature_token: 'lever.signatureToken',
-  certn_api_key: 'certn.apiKey',
-  certn_webhook_secret: 'certn.webhookSecret',
-};
-
-/** Fields an enabled team needs: clearing one requires disabling first. */
-const REQUIRED_WHEN_ENABLED = new Set([
-  'lever.apiKey',
-  'lever.signatureToken',
-  'lever.triggerStageName',
-  'lever.performAsUserId',
-  'certn.apiKey',
-  'certn.webhookSecret',
-]);
-
-function tokenHash(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
-}
 
 export interface SqliteStoreOptions {
   /** Folder of the database file; ignored when `filename` is given. */
@@ -198,27 +147,10 @@ export class SqliteSettingsStore implements SettingsStore {
   }
 
   private applyFields(teamId: string, input: TeamPatch, now: string, enabled: boolean): void {
-    const sets: string[] = [];
-    const values: (string | null)[] = [];
-    const put = (field: string, column: string, value: string | null | undefined, secret: boolean) => {
-      if (value === undefined) return;
-      const v = value === null ? null : value.trim() === '' ? null : secret ? value : value.trim();
-      if (v === null && enabled && REQUIRED_WHEN_ENABLED.has(field)) {
-        throw new ConflictError(`${field} is required while the team is enabled: disable the team first`, field);
-      }
-      sets.push(`${column} = ?`);
-      values.push(v === null ? null : secret ? this.box.seal(v, `team:${teamId}:${field}`) : v);
-    };
-    const l = input.lever ?? {};
-    const c = input.certn ?? {};
-    put('lever.apiKey', 'lever_api_key', l.apiKey, true);
-    put('lever.signatureToken', 'lever_signature_token', l.signatureToken, true);
-    put('lever.triggerStageName', 'lever_trigger_stage_name', l.triggerStageName, false);
-    put('lever.performAsUserId', 'lever_perform_as_user_id', l.performAsUserId, false);
-    put('certn.apiKey', 'certn_api_key', c.apiKey, true);
-    put('certn.webhookSecret', 'certn_webhook_secret', c.webhookSecret, true);
-    if (sets.length === 0) return;
-    this.db.prepare(`UPDATE teams SET ${sets.join(', ')}, updated_at = ? WHERE id = ?`).run(...values, now, teamId);
+    const { columns, values } = teamFieldUpdates(this.box, teamId, input, enabled);
+    if (columns.length === 0) return;
+    const sets = columns.map((c) => `${c} = ?`).join(', ');
+    this.db.prepare(`UPDATE teams SET ${sets}, updated_at = ? WHERE id = ?`).run(...values, now, teamId);
   }
 
   async listTeams(): Promise<TeamConfig[]> {
@@ -398,24 +330,20 @@ export class SqliteSettingsStore implements SettingsStore {
         const row = this.db
           .prepare(
             `SELECT received_at, handed_at, body_hash, claim_id FROM lever_deliveries
-           WHERE team_id = ? AND token_hash = ?`,
+             WHERE team_id = ? AND token_hash = ?`,
           )
-          .get(teamId, hash) as
-          | { received_at: number; handed_at: number | null; body_hash: string | null; claim_id: string | null }
-          | undefined;
-        if (!row) {
+          .get(teamId, hash) as DeliveryRow | undefined;
+        const decision = claimDecision(row, claim.bodyHash, claim.abandonedBefore);
+        if (decision === 'insert') {
           this.db
             .prepare(
               `INSERT INTO lever_deliveries (team_id, token_hash, triggered_at, received_at, body_hash, claim_id)
-             VALUES (?, ?, ?, ?, ?, ?)`,
+               VALUES (?, ?, ?, ?, ?, ?)`,
             )
             .run(teamId, hash, Math.trunc(claim.triggeredAt), now, claim.bodyHash, claimId);
           return { outcome: 'claimed', claimId };
         }
-        // Rows from before bodies were recorded were all spent: they answer `handed` below.
-        if (row.body_hash !== null && row.body_hash !== claim.bodyHash) return { outcome: 'token_reused' };
-        if (row.handed_at !== null) return { outcome: 'handed' };
-        if (row.claim_id !== null && row.received_at >= claim.abandonedBefore) return { outcome: 'in_flight' };
+        if (decision !== 'take_over') return { outcome: decision };
         this.db
           .prepare('UPDATE lever_deliveries SET received_at = ?, claim_id = ? WHERE team_id = ? AND token_hash = ?')
           .run(now, claimId, teamId, hash);
@@ -534,18 +462,7 @@ export class SqliteSettingsStore implements SettingsStore {
          ORDER BY created_at DESC LIMIT 1`,
       )
       .get(teamId, opportunityId) as IntentRow | undefined;
-    if (!row) return null;
-    return {
-      id: row.id,
-      teamId: row.team_id,
-      opportunityId: row.opportunity_id,
-      workflowId: row.workflow_id,
-      email: row.email_sealed === null ? null : this.box.open(row.email_sealed, `intent:${row.id}:email`),
-      emailHash: row.email_hash,
-      checkTypes: JSON.parse(row.check_types) as string[],
-      createdAt: row.created_at,
-      notSent: row.not_sent === 1,
-    };
+    return row ? toIntent(this.box, row) : null;
   }
 
   async markOrderIntentNotSent(intentId: string): Promise<void> {
@@ -608,55 +525,16 @@ export class SqliteSettingsStore implements SettingsStore {
     return toPackage(row);
   }
 
-  private secret(row: TeamRow, column: SecretColumn): string | null {
-    const sealed = row[column];
-    if (sealed === null) return null;
-    return this.box.open(sealed, `team:${row.id}:${SECRET_FIELDS[column]}`);
+  private secret(row: TeamRow, column: Parameters<typeof openSecret>[2]): string | null {
+    return openSecret(this.box, row, column);
   }
 
   private toConfig(row: TeamRow): TeamConfig {
-    const packages = (
-      this.db.prepare('SELECT * FROM packages WHERE team_id = ? ORDER BY created_at, rowid').all(row.id) as PackageRow[]
-    ).map(toPackage);
-    return {
-      id: row.id,
-      name: row.name,
-      enabled: row.enabled === 1,
-      leverWebhookId: row.lever_webhook_id,
-      certnWebhookId: row.certn_webhook_id,
-      lever: {
-        triggerStageName: row.lever_trigger_stage_name,
-        triggerStageId: row.lever_trigger_stage_id,
-        performAsUserId: row.lever_perform_as_user_id,
-        apiKey: maskSecret(this.secret(row, 'lever_api_key')),
-        signatureToken: maskSecret(this.secret(row, 'lever_signature_token')),
-      },
-      certn: {
-        apiKey: maskSecret(this.secret(row, 'certn_api_key')),
-        webhookSecret: maskSecret(this.secret(row, 'certn_webhook_secret')),
-      },
-      packages,
-      defaultPackageId: row.default_package_id,
-      version: row.version,
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-    };
+    const packages = this.db
+      .prepare('SELECT * FROM packages WHERE team_id = ? ORDER BY created_at, rowid')
+      .all(row.id) as PackageRow[];
+    return toConfig(this.box, row, packages);
   }
-}
-
-function toPackage(row: PackageRow): Package {
-  return {
-    id: row.id,
-    teamId: row.team_id,
-    name: row.name,
-    checkTypes: JSON.parse(row.check_types) as string[],
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-function dedupe(values: string[]): string[] {
-  return [...new Set(values)];
 }
 
 /** Applies the migrations not yet recorded, each in its own transaction. Exported for tests. */
