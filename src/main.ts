@@ -12,7 +12,7 @@ import { TemporalCheckGateway, checkTimings } from './api/check-gateway';
 import { ConfigError, loadConfig, publicBaseUrl } from './config';
 import { createLogger, setLogLevel } from './logger';
 import { loadOrCreateAdminToken, loadOrCreateMasterKey } from './settings/crypto';
-import { openSettingsStore } from './settings/open-store';
+import { openSettingsStore, sharedLeverBudget } from './settings/open-store';
 import { ensureTemporalCli } from './temporal/cli';
 import { startDevServer } from './temporal/dev-server';
 import { ensureSearchAttributes } from './temporal/search-attributes';
@@ -106,6 +106,7 @@ async function main(): Promise<void> {
       certnBaseUrl,
       reportLinks,
       stageEntryWindowMs: config.STAGE_ENTRY_WINDOW_SECONDS * 1000,
+      leverBudget: sharedLeverBudget(store),
     },
   });
   const workerDone = worker.run();

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ConfigError, loadConfig } from '../../src/config';
-import { openSettingsStore } from '../../src/settings/open-store';
+import { openSettingsStore, sharedLeverBudget } from '../../src/settings/open-store';
+import { PostgresLeverBudget } from '../../src/lever/budget-db';
 import { PostgresSettingsStore } from '../../src/settings/postgres-store';
 import { SqliteSettingsStore } from '../../src/settings/sqlite-store';
 import { PostgresCluster, startPostgres } from '../harness/postgres';
@@ -27,6 +28,8 @@ it('DATABASE_URL set → PostgreSQL (data shared by every process); unset → SQ
   try {
     expect(a).toBeInstanceOf(PostgresSettingsStore);
     expect(sqlite).toBeInstanceOf(SqliteSettingsStore);
+    expect(sharedLeverBudget(a)).toBeInstanceOf(PostgresLeverBudget);
+    expect(sharedLeverBudget(sqlite)).toBeUndefined();
     const t = await a.createTeam({ name: 'Shared' });
     expect((await b.getTeamConfig(t.id))?.name).toBe('Shared');
     expect(await sqlite.getTeamConfig(t.id)).toBeNull();
