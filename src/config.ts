@@ -6,6 +6,11 @@ const intFrom = (def: number) => z.coerce.number().int().nonnegative().default(d
 
 const EnvSchema = z.object({
   DATA_DIR: z.string().min(1).default(path.resolve(process.cwd(), '.data')),
+  /** PostgreSQL for the settings store (postgres://user:pass@host:port/db); unset = SQLite file in DATA_DIR. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
   /** Where the API listens. */
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: intFrom(3000),

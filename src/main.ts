@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   if (added.length > 0) log.info('registered search attributes', { added });
   const client = new Client({ connection: clientConnection, namespace: target.namespace });
 
-  const { store, masterKey } = openSettings(config);
+  const { store, masterKey, leverBudget } = await openSettings(config);
   stops.push(() => store.close());
   const admin = loadOrCreateAdminToken(config.DATA_DIR, config.ADMIN_TOKEN);
   const baseUrl = publicBaseUrl(config);
@@ -101,6 +101,7 @@ async function main(): Promise<void> {
       certnBaseUrl,
       reportLinks,
       stageEntryWindowMs: config.STAGE_ENTRY_WINDOW_SECONDS * 1000,
+      ...(leverBudget ? { leverBudget } : {}),
     },
   });
   const workerDone = worker.run();
@@ -118,6 +119,7 @@ async function main(): Promise<void> {
     leverBaseUrl,
     certnBaseUrl,
     reportLinks,
+    ...(leverBudget ? { leverBudget } : {}),
     temporalReady: temporalProbe(clientConnection),
     checkList: { client, temporalUiUrl },
   });

@@ -4,6 +4,7 @@
 import express, { NextFunction, Request, RequestHandler, Response } from 'express';
 import { randomBytes } from 'node:crypto';
 import { AppConfig, publicBaseUrl } from '../config';
+import type { LeverBudget } from '../lever/budget';
 import { createLogger } from '../logger';
 import { SettingsStore } from '../settings/store';
 import { ReportLinks } from '../activities/report-links';
@@ -36,6 +37,8 @@ export interface ApiDeps {
   reportLinks?: ReportLinks;
   /** When given, serves the checks list (`GET /api/admin/teams/:teamId/checks`) from Temporal's visibility. */
   checkList?: Omit<CheckListDeps, 'store'>;
+  /** The Lever budget the workers share (PostgreSQL): the admin API's Lever look-ups spend from it too. */
+  leverBudget?: LeverBudget;
   /** Rejects while Temporal is unreachable; `/readyz` answers 503 then. */
   temporalReady?: () => Promise<void>;
 }

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   setLogLevel(config.LOG_LEVEL);
   const target = splitProcessTarget('api');
-  const { store, masterKey } = openSettings(config);
+  const { store, masterKey, leverBudget } = await openSettings(config);
   // Lazy: the API starts (and /readyz says 503) while Temporal is still coming up.
   const connection = Connection.lazy(target.connection);
   try {
@@ -43,6 +43,7 @@ async function main(): Promise<void> {
     leverBaseUrl: config.LEVER_API_BASE_URL!,
     certnBaseUrl: config.CERTN_API_BASE_URL!,
     reportLinks: reportLinksFor(config, masterKey, store),
+    ...(leverBudget ? { leverBudget } : {}),
     temporalReady: temporalProbe(connection),
     checkList: { client, ...(config.TEMPORAL_UI_URL ? { temporalUiUrl: config.TEMPORAL_UI_URL } : {}) },
   });

@@ -10,7 +10,8 @@ import { ReportLinks } from '../activities/report-links';
 import { AppConfig, ConfigError, publicBaseUrl } from '../config';
 import { createLogger } from '../logger';
 import { loadOrCreateMasterKey } from '../settings/crypto';
-import { openSqliteSettingsStore } from '../settings/sqlite-store';
+import { openSettingsStore, sharedLeverBudget } from '../settings/open-store';
+import type { LeverBudget } from '../lever/budget';
 import type { SettingsStore } from '../settings/store';
 import { TemporalTarget, temporalTargetFromEnv } from '../temporal/connection-options';
 
@@ -54,13 +55,16 @@ export function installSdkLogging(level: AppConfig['LOG_LEVEL']): void {
 export interface Settings {
   store: SettingsStore;
   masterKey: Buffer;
+  /** The Lever budget every process shares (PostgreSQL); undefined: each process paces itself (SQLite). */
+  leverBudget: LeverBudget | undefined;
 }
 
-/** The settings store every process of one deployment shares. */
-export function openSettings(config: AppConfig): Settings {
+/** The settings store every process of one deployment shares: PostgreSQL with DATABASE_URL, else SQLite. */
+export async function openSettings(config: AppConfig): Promise<Settings> {
   fs.mkdirSync(config.DATA_DIR, { recursive: true, mode: 0o700 });
   const masterKey = loadOrCreateMasterKey(config.DATA_DIR, config.MASTER_KEY);
-  return { masterKey, store: openSqliteSettingsStore(config.DATA_DIR, masterKey) };
+  const store = await openSettingsStore(config, masterKey);
+  return { masterKey, store, leverBudget: sharedLeverBudget(store) };
 }
 
 /** Report links are signed with a key derived from the master key: the API verifies what the worker wrote. */

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   setLogLevel(config.LOG_LEVEL);
   const target = splitProcessTarget('worker');
   installSdkLogging(config.LOG_LEVEL);
-  const { store, masterKey } = openSettings(config);
+  const { store, masterKey, leverBudget } = await openSettings(config);
   const connection = await NativeConnection.connect(target.connection);
   const workflowBundle = prebuiltWorkflowBundle();
   const worker = await createCheckWorker({
@@ -29,6 +29,7 @@ async function main(): Promise<void> {
       leverBaseUrl: config.LEVER_API_BASE_URL!,
       certnBaseUrl: config.CERTN_API_BASE_URL!,
       reportLinks: reportLinksFor(config, masterKey, store),
+      ...(leverBudget ? { leverBudget } : {}),
       stageEntryWindowMs: config.STAGE_ENTRY_WINDOW_SECONDS * 1000,
     },
   });

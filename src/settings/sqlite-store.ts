@@ -1,12 +1,28 @@
 // The embedded settings store: one SQLite file in DATA_DIR (WAL), numbered migrations, secrets sealed with
-// AES-256-GCM (see crypto.ts) so the database file never holds one in clear. Over 300 lines: it implements the whole
-// SettingsStore interface in one class (teams, packages, delivery claims, Certn objects, order intents).
+// AES-256-GCM (see crypto.ts) so the database file never holds one in clear. Every read-then-write transaction is
+// IMMEDIATE: a deferred one that reads first fails at once with SQLITE_BUSY when another process wrote meanwhile
+// (busy_timeout cannot help an upgrade from a stale snapshot), so several processes may share one file. Over 300 lines:
+// it implements the whole SettingsStore interface in one class (teams, packages, delivery claims, objects, intents).
 import Database from 'better-sqlite3';
-import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SecretBox, randomWebhookId } from './crypto';
-import { MIGRATION_3 } from './migrations/003-trust';
+import { Migration, loadMigrations } from './migrations';
+import {
+  DeliveryRow,
+  IntentRow,
+  PackageRow,
+  TeamRow,
+  claimDecision,
+  dedupe,
+  openSecret,
+  teamFieldUpdates,
+  toConfig,
+  toIntent,
+  toPackage,
+  tokenHash,
+} from './rows';
 import {
   CertnHookTeam,
   CertnObjectRef,
@@ -25,147 +41,13 @@ import {
   TeamInput,
   TeamPatch,
   TeamSecrets,
-  maskSecret,
   matchKey,
 } from './store';
 
 export const SETTINGS_DB_FILE = 'settings.db';
 
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
-
-/** Append only: a released migration is never edited, a change is a new number. */
-export const MIGRATIONS: readonly Migration[] = [
-  {
-    version: 1,
-    name: 'teams, packages, lever deliveries, certn objects',
-    sql: `
-      CREATE TABLE teams (
-        id                        TEXT PRIMARY KEY,
-        name                      TEXT NOT NULL,
-        enabled                   INTEGER NOT NULL DEFAULT 0,
-        lever_webhook_id          TEXT NOT NULL UNIQUE,
-        certn_webhook_id          TEXT NOT NULL UNIQUE,
-        lever_api_key             TEXT,
-        lever_signature_token     TEXT,
-        lever_trigger_stage_name  TEXT,
-        lever_trigger_stage_id    TEXT,
-        lever_perform_as_user_id  TEXT,
-        certn_api_key             TEXT,
-        certn_webhook_secret      TEXT,
-        default_package_id        TEXT,
-        created_at                TEXT NOT NULL,
-        updated_at                TEXT NOT NULL
-      );
-      CREATE TABLE packages (
-        id          TEXT PRIMARY KEY,
-        team_id     TEXT NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
-        name        TEXT NOT NULL,
-        name_key    TEXT NOT NULL,
-        check_types TEXT NOT NULL,
-        created_at  TEXT NOT NULL,
-        updated_at  TEXT NOT NULL,
-        UNIQUE (team_id, name_key)
-      );
-      CREATE TABLE lever_deliveries (
-        team_id      TEXT NOT NULL,
-        token_hash   TEXT NOT NULL,
-        triggered_at INTEGER NOT NULL,
-        received_at  INTEGER NOT NULL,
-        PRIMARY KEY (team_id, token_hash)
-      );
-      CREATE INDEX lever_deliveries_triggered_at ON lever_deliveries (triggered_at);
-      CREATE TABLE certn_objects (
-        seq            INTEGER PRIMARY KEY AUTOINCREMENT,
-        team_id        TEXT NOT NULL,
-        object_id      TEXT NOT NULL,
-        workflow_id    TEXT NOT NULL,
-        opportunity_id TEXT NOT NULL,
-        case_id        TEXT NOT NULL,
-        created_at     TEXT NOT NULL,
-        UNIQUE (team_id, object_id)
-      );
-      CREATE INDEX certn_objects_opportunity ON certn_objects (team_id, opportunity_id, seq);
-    `,
-  },
-  {
-    version: 2,
-    name: 'lever deliveries: claimed until handed to Temporal',
-    // NULL handed_at = a claim still being handed over (or abandoned by a crash); rows from version 1 were handed.
-    sql: `
-      ALTER TABLE lever_deliveries ADD COLUMN handed_at INTEGER;
-      UPDATE lever_deliveries SET handed_at = received_at;
-    `,
-  },
-  MIGRATION_3,
-];
-
-interface TeamRow {
-  id: string;
-  name: string;
-  enabled: number;
-  lever_webhook_id: string;
-  certn_webhook_id: string;
-  lever_api_key: string | null;
-  lever_signature_token: string | null;
-  lever_trigger_stage_name: string | null;
-  lever_trigger_stage_id: string | null;
-  lever_perform_as_user_id: string | null;
-  certn_api_key: string | null;
-  certn_webhook_secret: string | null;
-  default_package_id: string | null;
-  version: number;
-  report_link_key: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-interface IntentRow {
-  id: string;
-  team_id: string;
-  opportunity_id: string;
-  workflow_id: string;
-  email_hash: string;
-  email_sealed: string | null;
-  check_types: string;
-  created_at: string;
-  not_sent: number;
-}
-
-interface PackageRow {
-  id: string;
-  team_id: string;
-  name: string;
-  name_key: string;
-  check_types: string;
-  created_at: string;
-  updated_at: string;
-}
-
-type SecretColumn = 'lever_api_key' | 'lever_signature_token' | 'certn_api_key' | 'certn_webhook_secret';
-const SECRET_FIELDS: Record<SecretColumn, string> = {
-  lever_api_key: 'lever.apiKey',
-  lever_signature_token: 'lever.signatureToken',
-  certn_api_key: 'certn.apiKey',
-  certn_webhook_secret: 'certn.webhookSecret',
-};
-
-/** Fields an enabled team needs: clearing one requires disabling first. */
-const REQUIRED_WHEN_ENABLED = new Set([
-  'lever.apiKey',
-  'lever.signatureToken',
-  'lever.triggerStageName',
-  'lever.performAsUserId',
-  'certn.apiKey',
-  'certn.webhookSecret',
-]);
-
-function tokenHash(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
-}
+/** Append only: a released migration is never edited, a change is a new number (see migrations.ts). */
+export const MIGRATIONS: readonly Migration[] = loadMigrations('sqlite');
 
 export interface SqliteStoreOptions {
   /** Folder of the database file; ignored when `filename` is given. */
@@ -225,7 +107,7 @@ export class SqliteSettingsStore implements SettingsStore {
         .run(id, input.name.trim(), randomWebhookId(), randomWebhookId(), now, now);
       this.applyFields(id, input, now, false);
     });
-    tx();
+    tx.immediate();
     return this.mustGet(id);
   }
 
@@ -260,32 +142,15 @@ export class SqliteSettingsStore implements SettingsStore {
           .run(row.enabled === 1 && resolved ? resolved.triggerStageId : null, now, teamId);
       }
     });
-    tx();
+    tx.immediate();
     return this.mustGet(teamId);
   }
 
   private applyFields(teamId: string, input: TeamPatch, now: string, enabled: boolean): void {
-    const sets: string[] = [];
-    const values: (string | null)[] = [];
-    const put = (field: string, column: string, value: string | null | undefined, secret: boolean) => {
-      if (value === undefined) return;
-      const v = value === null ? null : value.trim() === '' ? null : secret ? value : value.trim();
-      if (v === null && enabled && REQUIRED_WHEN_ENABLED.has(field)) {
-        throw new ConflictError(`${field} is required while the team is enabled: disable the team first`, field);
-      }
-      sets.push(`${column} = ?`);
-      values.push(v === null ? null : secret ? this.box.seal(v, `team:${teamId}:${field}`) : v);
-    };
-    const l = input.lever ?? {};
-    const c = input.certn ?? {};
-    put('lever.apiKey', 'lever_api_key', l.apiKey, true);
-    put('lever.signatureToken', 'lever_signature_token', l.signatureToken, true);
-    put('lever.triggerStageName', 'lever_trigger_stage_name', l.triggerStageName, false);
-    put('lever.performAsUserId', 'lever_perform_as_user_id', l.performAsUserId, false);
-    put('certn.apiKey', 'certn_api_key', c.apiKey, true);
-    put('certn.webhookSecret', 'certn_webhook_secret', c.webhookSecret, true);
-    if (sets.length === 0) return;
-    this.db.prepare(`UPDATE teams SET ${sets.join(', ')}, updated_at = ? WHERE id = ?`).run(...values, now, teamId);
+    const { columns, values } = teamFieldUpdates(this.box, teamId, input, enabled);
+    if (columns.length === 0) return;
+    const sets = columns.map((c) => `${c} = ?`).join(', ');
+    this.db.prepare(`UPDATE teams SET ${sets}, updated_at = ? WHERE id = ?`).run(...values, now, teamId);
   }
 
   async listTeams(): Promise<TeamConfig[]> {
@@ -341,18 +206,20 @@ export class SqliteSettingsStore implements SettingsStore {
   }
 
   async reportLinkKey(teamId: string): Promise<Buffer | null> {
-    return this.db.transaction((): Buffer | null => {
-      const row = this.row(teamId);
-      if (!row) return null;
-      const context = `team:${teamId}:reportLinkKey`;
-      if (row.report_link_key !== null) return Buffer.from(this.box.open(row.report_link_key, context), 'base64');
-      const key = randomBytes(32);
-      // Not a settings change: the version trigger ignores updates of the link key.
-      this.db
-        .prepare('UPDATE teams SET report_link_key = ? WHERE id = ?')
-        .run(this.box.seal(key.toString('base64'), context), teamId);
-      return key;
-    })();
+    return this.db
+      .transaction((): Buffer | null => {
+        const row = this.row(teamId);
+        if (!row) return null;
+        const context = `team:${teamId}:reportLinkKey`;
+        if (row.report_link_key !== null) return Buffer.from(this.box.open(row.report_link_key, context), 'base64');
+        const key = randomBytes(32);
+        // Not a settings change: the version trigger ignores updates of the link key.
+        this.db
+          .prepare('UPDATE teams SET report_link_key = ? WHERE id = ?')
+          .run(this.box.seal(key.toString('base64'), context), teamId);
+        return key;
+      })
+      .immediate();
   }
 
   async rotateReportLinkKey(teamId: string): Promise<void> {
@@ -386,7 +253,7 @@ export class SqliteSettingsStore implements SettingsStore {
         )
         .run(id, teamId, input.name.trim(), matchKey(input.name), JSON.stringify(dedupe(input.checkTypes)), now, now);
     });
-    tx();
+    tx.immediate();
     return this.mustGetPackage(teamId, id);
   }
 
@@ -406,7 +273,7 @@ export class SqliteSettingsStore implements SettingsStore {
           .run(JSON.stringify(dedupe(patch.checkTypes)), now, packageId);
       }
     });
-    tx();
+    tx.immediate();
     return this.mustGetPackage(teamId, packageId);
   }
 
@@ -427,7 +294,7 @@ export class SqliteSettingsStore implements SettingsStore {
       }
       this.db.prepare('DELETE FROM packages WHERE id = ? AND team_id = ?').run(packageId, teamId);
     });
-    tx();
+    tx.immediate();
   }
 
   async setDefaultPackage(teamId: string, packageId: string): Promise<TeamConfig> {
@@ -438,7 +305,7 @@ export class SqliteSettingsStore implements SettingsStore {
         .prepare('UPDATE teams SET default_package_id = ?, updated_at = ? WHERE id = ?')
         .run(packageId, new Date().toISOString(), teamId);
     });
-    tx();
+    tx.immediate();
     return this.mustGet(teamId);
   }
 
@@ -457,34 +324,32 @@ export class SqliteSettingsStore implements SettingsStore {
     const hash = tokenHash(token);
     const now = Date.now();
     const claimId = randomUUID();
-    // One transaction: concurrent claims of one token see each other, exactly one wins.
-    return this.db.transaction((): DeliveryClaim => {
-      const row = this.db
-        .prepare(
-          `SELECT received_at, handed_at, body_hash, claim_id FROM lever_deliveries
-           WHERE team_id = ? AND token_hash = ?`,
-        )
-        .get(teamId, hash) as
-        | { received_at: number; handed_at: number | null; body_hash: string | null; claim_id: string | null }
-        | undefined;
-      if (!row) {
-        this.db
+    // One immediate transaction: concurrent claims of one token (in any process) see each other, exactly one wins.
+    return this.db
+      .transaction((): DeliveryClaim => {
+        const row = this.db
           .prepare(
-            `INSERT INTO lever_deliveries (team_id, token_hash, triggered_at, received_at, body_hash, claim_id)
-             VALUES (?, ?, ?, ?, ?, ?)`,
+            `SELECT received_at, handed_at, body_hash, claim_id FROM lever_deliveries
+             WHERE team_id = ? AND token_hash = ?`,
           )
-          .run(teamId, hash, Math.trunc(claim.triggeredAt), now, claim.bodyHash, claimId);
+          .get(teamId, hash) as DeliveryRow | undefined;
+        const decision = claimDecision(row, claim.bodyHash, claim.abandonedBefore);
+        if (decision === 'insert') {
+          this.db
+            .prepare(
+              `INSERT INTO lever_deliveries (team_id, token_hash, triggered_at, received_at, body_hash, claim_id)
+               VALUES (?, ?, ?, ?, ?, ?)`,
+            )
+            .run(teamId, hash, Math.trunc(claim.triggeredAt), now, claim.bodyHash, claimId);
+          return { outcome: 'claimed', claimId };
+        }
+        if (decision !== 'take_over') return { outcome: decision };
+        this.db
+          .prepare('UPDATE lever_deliveries SET received_at = ?, claim_id = ? WHERE team_id = ? AND token_hash = ?')
+          .run(now, claimId, teamId, hash);
         return { outcome: 'claimed', claimId };
-      }
-      // Rows from before bodies were recorded were all spent: they answer `handed` below.
-      if (row.body_hash !== null && row.body_hash !== claim.bodyHash) return { outcome: 'token_reused' };
-      if (row.handed_at !== null) return { outcome: 'handed' };
-      if (row.claim_id !== null && row.received_at >= claim.abandonedBefore) return { outcome: 'in_flight' };
-      this.db
-        .prepare('UPDATE lever_deliveries SET received_at = ?, claim_id = ? WHERE team_id = ? AND token_hash = ?')
-        .run(now, claimId, teamId, hash);
-      return { outcome: 'claimed', claimId };
-    })();
+      })
+      .immediate();
   }
 
   async markLeverDeliveryHanded(teamId: string, token: string, claimId: string): Promise<boolean> {
@@ -518,7 +383,7 @@ export class SqliteSettingsStore implements SettingsStore {
     teamId: string,
     ref: CertnObjectRef & { objectIds: string[] },
   ): Promise<{ foreign: string[] }> {
-    return this.db.transaction(() => this.recordObjects(teamId, ref))();
+    return this.db.transaction(() => this.recordObjects(teamId, ref)).immediate();
   }
 
   private recordObjects(teamId: string, ref: CertnObjectRef & { objectIds: string[] }): { foreign: string[] } {
@@ -597,18 +462,7 @@ export class SqliteSettingsStore implements SettingsStore {
          ORDER BY created_at DESC LIMIT 1`,
       )
       .get(teamId, opportunityId) as IntentRow | undefined;
-    if (!row) return null;
-    return {
-      id: row.id,
-      teamId: row.team_id,
-      opportunityId: row.opportunity_id,
-      workflowId: row.workflow_id,
-      email: row.email_sealed === null ? null : this.box.open(row.email_sealed, `intent:${row.id}:email`),
-      emailHash: row.email_hash,
-      checkTypes: JSON.parse(row.check_types) as string[],
-      createdAt: row.created_at,
-      notSent: row.not_sent === 1,
-    };
+    return row ? toIntent(this.box, row) : null;
   }
 
   async markOrderIntentNotSent(intentId: string): Promise<void> {
@@ -619,20 +473,22 @@ export class SqliteSettingsStore implements SettingsStore {
     intentId: string,
     outcome: { ref: CertnObjectRef & { objectIds: string[] } } | null,
   ): Promise<void> {
-    this.db.transaction(() => {
-      const row = this.db.prepare('SELECT team_id FROM order_intents WHERE id = ?').get(intentId) as
-        { team_id: string } | undefined;
-      if (!row) throw new NotFoundError(`order intent ${intentId} not found`);
-      if (outcome) {
-        const { foreign } = this.recordObjects(row.team_id, outcome.ref);
-        if (foreign.includes(outcome.ref.caseId)) {
-          throw new ConflictError(`case ${outcome.ref.caseId} already belongs to another check`, 'caseId');
+    this.db
+      .transaction(() => {
+        const row = this.db.prepare('SELECT team_id FROM order_intents WHERE id = ?').get(intentId) as
+          { team_id: string } | undefined;
+        if (!row) throw new NotFoundError(`order intent ${intentId} not found`);
+        if (outcome) {
+          const { foreign } = this.recordObjects(row.team_id, outcome.ref);
+          if (foreign.includes(outcome.ref.caseId)) {
+            throw new ConflictError(`case ${outcome.ref.caseId} already belongs to another check`, 'caseId');
+          }
         }
-      }
-      this.db
-        .prepare('UPDATE order_intents SET resolved_at = ?, case_id = ?, email_sealed = NULL WHERE id = ?')
-        .run(new Date().toISOString(), outcome?.ref.caseId ?? null, intentId);
-    })();
+        this.db
+          .prepare('UPDATE order_intents SET resolved_at = ?, case_id = ?, email_sealed = NULL WHERE id = ?')
+          .run(new Date().toISOString(), outcome?.ref.caseId ?? null, intentId);
+      })
+      .immediate();
   }
 
   async findCaseForOpportunity(teamId: string, opportunityId: string): Promise<string | null> {
@@ -669,55 +525,16 @@ export class SqliteSettingsStore implements SettingsStore {
     return toPackage(row);
   }
 
-  private secret(row: TeamRow, column: SecretColumn): string | null {
-    const sealed = row[column];
-    if (sealed === null) return null;
-    return this.box.open(sealed, `team:${row.id}:${SECRET_FIELDS[column]}`);
+  private secret(row: TeamRow, column: Parameters<typeof openSecret>[2]): string | null {
+    return openSecret(this.box, row, column);
   }
 
   private toConfig(row: TeamRow): TeamConfig {
-    const packages = (
-      this.db.prepare('SELECT * FROM packages WHERE team_id = ? ORDER BY created_at, rowid').all(row.id) as PackageRow[]
-    ).map(toPackage);
-    return {
-      id: row.id,
-      name: row.name,
-      enabled: row.enabled === 1,
-      leverWebhookId: row.lever_webhook_id,
-      certnWebhookId: row.certn_webhook_id,
-      lever: {
-        triggerStageName: row.lever_trigger_stage_name,
-        triggerStageId: row.lever_trigger_stage_id,
-        performAsUserId: row.lever_perform_as_user_id,
-        apiKey: maskSecret(this.secret(row, 'lever_api_key')),
-        signatureToken: maskSecret(this.secret(row, 'lever_signature_token')),
-      },
-      certn: {
-        apiKey: maskSecret(this.secret(row, 'certn_api_key')),
-        webhookSecret: maskSecret(this.secret(row, 'certn_webhook_secret')),
-      },
-      packages,
-      defaultPackageId: row.default_package_id,
-      version: row.version,
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-    };
+    const packages = this.db
+      .prepare('SELECT * FROM packages WHERE team_id = ? ORDER BY created_at, rowid')
+      .all(row.id) as PackageRow[];
+    return toConfig(this.box, row, packages);
   }
-}
-
-function toPackage(row: PackageRow): Package {
-  return {
-    id: row.id,
-    teamId: row.team_id,
-    name: row.name,
-    checkTypes: JSON.parse(row.check_types) as string[],
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-function dedupe(values: string[]): string[] {
-  return [...new Set(values)];
 }
 
 /** Applies the migrations not yet recorded, each in its own transaction. Exported for tests. */
@@ -730,15 +547,20 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
   const ran: number[] = [];
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
     if (applied.has(m.version)) continue;
-    db.transaction(() => {
-      db.exec(m.sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
-        m.version,
-        m.name,
-        new Date().toISOString(),
-      );
-    }).immediate();
-    ran.push(m.version);
+    const ran1 = db
+      .transaction((): boolean => {
+        // Another process starting at the same time may have applied it while we waited for the write lock.
+        if (db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(m.version)) return false;
+        db.exec(m.sql);
+        db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+          m.version,
+          m.name,
+          new Date().toISOString(),
+        );
+        return true;
+      })
+      .immediate();
+    if (ran1) ran.push(m.version);
   }
   return ran;
 }

@@ -1,7 +1,7 @@
 // The settings store: teams, their Lever and Certn settings (secrets encrypted at rest), packages, and the small
 // durable tables the webhook endpoints and activities need (seen Lever delivery tokens, Certn object → check).
-// Every method is async so a PostgreSQL implementation can satisfy the same interface; SqliteSettingsStore is the
-// embedded default.
+// Split by concern (TeamSettings, LeverDeliveries, CertnObjects, OrderIntents); SettingsStore is their union. Every
+// method is async: SqliteSettingsStore (embedded default) and PostgresSettingsStore (DATABASE_URL) implement it.
 
 /** How a secret is shown outside the store: never the value, at most its last four characters. */
 export interface SecretStatus {
@@ -152,10 +152,8 @@ export class ConflictError extends SettingsError {
   }
 }
 
-export interface SettingsStore {
-  /** Cheap liveness probe of the underlying database. */
-  ping(): Promise<void>;
-
+/** Teams, their secrets and packages, enable/disable, report link keys. */
+export interface TeamSettings {
   createTeam(input: TeamInput): Promise<TeamConfig>;
   /**
    * Changing the trigger stage name of an enabled team needs `resolved.triggerStageId` (the id of the new name, looked
@@ -187,7 +185,10 @@ export interface SettingsStore {
   /** Commits only when the team is still at `expectedVersion` (what the caller validated); else ConflictError. */
   enableTeam(teamId: string, triggerStageId: string, opts: EnableOptions): Promise<TeamConfig>;
   disableTeam(teamId: string): Promise<TeamConfig>;
+}
 
+/** Seen Lever delivery tokens, each claimed by one request until handed to Temporal. */
+export interface LeverDeliveries {
   /**
    * Durably claims a Lever delivery token bound to its body, in one atomic step (exactly one concurrent caller wins):
    * - `claimed` (with a fresh `claimId`): first sight of the token, a copy of a released delivery (same body), or a
@@ -207,7 +208,10 @@ export interface SettingsStore {
   releaseLeverDelivery(teamId: string, token: string, claimId: string): Promise<boolean>;
   /** Deletes tokens whose triggeredAt is before `before` (epoch ms); returns how many. */
   pruneLeverDeliveries(before: number): Promise<number>;
+}
 
+/** Certn object (case or check) → the one check of one team that owns it. */
+export interface CertnObjects {
   /**
    * Maps the case id and its check ids to the check. An object id maps to one check of one team for good: ids
    * already owned by another check are left alone and returned (`foreign`), never overwritten.
@@ -217,7 +221,12 @@ export interface SettingsStore {
   findCheckByCertnObject(teamId: string, objectId: string): Promise<CertnObjectRef | null>;
   /** The check owning the object, whichever team (one Certn account can serve several teams). */
   findCertnObjectOwner(objectId: string): Promise<(CertnObjectRef & { teamId: string }) | null>;
+  /** The latest case recorded for the opportunity. */
+  findCaseForOpportunity(teamId: string, opportunityId: string): Promise<string | null>;
+}
 
+/** Order POSTs recorded just before they are sent, so a retry never bills a second case. */
+export interface OrderIntents {
   /** Writes an order intent just before its POST. */
   createOrderIntent(input: {
     teamId: string;
@@ -240,9 +249,12 @@ export interface SettingsStore {
   ): Promise<void>;
   /** The keyed hash intents store for an e-mail (trimmed, lower-cased first). */
   hashEmail(email: string): string;
-  /** The latest case recorded for the opportunity. */
-  findCaseForOpportunity(teamId: string, opportunityId: string): Promise<string | null>;
+}
 
+/** The whole store, one database: what the entry points open and hand to routes and activities. */
+export interface SettingsStore extends TeamSettings, LeverDeliveries, CertnObjects, OrderIntents {
+  /** Cheap liveness probe of the underlying database. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 

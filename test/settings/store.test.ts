@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, SETTINGS_DB_FILE, SqliteSettingsStore, migrate } from '../../src/settings/sqlite-store';
 import { ConflictError, NotFoundError, SettingsStore, maskSecret, matchKey } from '../../src/settings/store';
+import { BACKENDS, Location } from './backends';
 
 const SECRETS = {
   leverApiKey: 'LEVERKEY-' + randomBytes(12).toString('hex'),
@@ -49,18 +50,21 @@ async function outcome(
 }
 const held = (teamId: string, token: string): string => claimIds.get(`${teamId}/${token}`) ?? 'none';
 
-describe('SqliteSettingsStore', () => {
-  let dir: string;
+describe.each(BACKENDS)('$name settings store', (backend) => {
+  let loc: Location;
   let key: Buffer;
-  let store: SqliteSettingsStore;
+  let store: SettingsStore;
 
-  beforeEach(() => {
-    dir = tmpDir();
+  beforeAll(() => backend.setup());
+  afterAll(() => backend.teardown());
+  beforeEach(async () => {
+    loc = await backend.fresh();
     key = randomBytes(32);
-    store = new SqliteSettingsStore({ dataDir: dir, masterKey: key });
+    store = await loc.open(key);
   });
   afterEach(async () => {
     await store.close();
+    await loc.cleanup();
   });
 
   it('creates a team with random webhook ids and masked secrets', async () => {
@@ -201,13 +205,35 @@ describe('SqliteSettingsStore', () => {
     expect(await outcome(store, 'other-team', 'tok-1', 1000, fresh())).toBe('claimed');
     await store.markLeverDeliveryHanded(t.id, 'tok-1', held(t.id, 'tok-1'));
     await store.close();
-    store = new SqliteSettingsStore({ dataDir: dir, masterKey: key });
+    store = await loc.open(key);
     expect(await outcome(store, t.id, 'tok-1', 1000, fresh())).toBe('handed');
     // a handed delivery stays handed however old it is
     expect(await outcome(store, t.id, 'tok-1', 1000, Date.now() + 60_000)).toBe('handed');
     // a spent token cannot be released, not even by its former holder
     expect(await store.releaseLeverDelivery(t.id, 'tok-1', held(t.id, 'tok-1'))).toBe(false);
     expect(await outcome(store, t.id, 'tok-1', 1000, fresh())).toBe('handed');
+  });
+
+  it('two stores on one database (two processes): each token claimed once, one package per name, no errors', async () => {
+    const other = await loc.open(key);
+    try {
+      const tokens = Array.from({ length: 40 }, (_, i) => `race-${i}`);
+      const claims = await Promise.all(
+        [store, other].flatMap((s) =>
+          tokens.map((t) => s.claimLeverDelivery('t', t, { triggeredAt: 1, bodyHash: 'b', abandonedBefore: 0 })),
+        ),
+      );
+      expect(claims.filter((c) => c.outcome === 'claimed')).toHaveLength(tokens.length);
+      expect(claims.filter((c) => c.outcome !== 'claimed').every((c) => c.outcome === 'in_flight')).toBe(true);
+      const team = await store.createTeam({ name: 'Race' });
+      const made = await Promise.allSettled(
+        [store, other, store, other].map((s) => s.createPackage(team.id, { name: 'Same', checkTypes: ['X'] })),
+      );
+      expect(made.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      for (const r of made) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(ConflictError);
+    } finally {
+      await other.close();
+    }
   });
 
   it('binds a token to its body; only the claim holder releases or marks it; a released claim takes the same body only', async () => {
@@ -235,7 +261,7 @@ describe('SqliteSettingsStore', () => {
     expect(await outcome(store, 't', 'crashed', 1000, Date.now() - 30_000)).toBe('claimed');
     // the process dies here: no mark, no release; the next store opens the same file
     await store.close();
-    store = new SqliteSettingsStore({ dataDir: dir, masterKey: key });
+    store = await loc.open(key);
     expect(await outcome(store, 't', 'crashed', 1000, Date.now() - 30_000)).toBe('in_flight');
     // the lease lapses (here: everything claimed before "now + 1 s" counts as abandoned): a copy takes it over,
     // and its claim is fresh again for the copies after it
@@ -243,26 +269,6 @@ describe('SqliteSettingsStore', () => {
     expect(await outcome(store, 't', 'crashed', 1000, Date.now() - 30_000)).toBe('in_flight');
     await store.markLeverDeliveryHanded('t', 'crashed', held('t', 'crashed'));
     expect(await outcome(store, 't', 'crashed', 1000, Date.now() + 1000)).toBe('handed');
-  });
-
-  it('treats deliveries recorded before the claim lease existed as handed', async () => {
-    const oldDir = fs.mkdtempSync(path.join(os.tmpdir(), 'settings-v1-'));
-    const db = new Database(path.join(oldDir, SETTINGS_DB_FILE));
-    migrate(db, MIGRATIONS.slice(0, 1));
-    db.prepare('INSERT INTO lever_deliveries (team_id, token_hash, triggered_at, received_at) VALUES (?, ?, ?, ?)').run(
-      't',
-      createHash('sha256').update('v1-token').digest('hex'),
-      1000,
-      1000,
-    );
-    db.close();
-    const upgraded = new SqliteSettingsStore({ dataDir: oldDir, masterKey: key }); // migration 2 runs on that row
-    try {
-      expect(await outcome(upgraded, 't', 'v1-token', 1000, Date.now() + 60_000)).toBe('handed');
-    } finally {
-      await upgraded.close();
-      fs.rmSync(oldDir, { recursive: true, force: true });
-    }
   });
 
   it('prunes tokens older than the cut-off only', async () => {
@@ -329,12 +335,52 @@ describe('SqliteSettingsStore', () => {
       caseId: 'c-1',
     });
     await store.close();
-    const raw = new Database(path.join(dir, SETTINGS_DB_FILE));
-    const row = raw.prepare('SELECT * FROM order_intents').get() as Record<string, unknown>;
-    raw.close();
-    expect(row.email_sealed).toBeNull();
+    const [row] = await loc.rows('order_intents');
+    expect(row?.email_sealed).toBeNull();
     expect(JSON.stringify(row)).not.toContain('example.com');
+    store = await loc.open(key);
+  });
+
+  it('cannot read secrets with another master key', async () => {
+    const t = await store.createTeam(fullInput());
+    await store.close();
+    store = await loc.open(randomBytes(32));
+    await expect(store.getTeamSecrets(t.id)).rejects.toThrow();
+  });
+});
+
+describe('SqliteSettingsStore only', () => {
+  let dir: string;
+  let key: Buffer;
+  let store: SqliteSettingsStore;
+
+  beforeEach(() => {
+    dir = tmpDir();
+    key = randomBytes(32);
     store = new SqliteSettingsStore({ dataDir: dir, masterKey: key });
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  it('treats deliveries recorded before the claim lease existed as handed', async () => {
+    const oldDir = fs.mkdtempSync(path.join(os.tmpdir(), 'settings-v1-'));
+    const db = new Database(path.join(oldDir, SETTINGS_DB_FILE));
+    migrate(db, MIGRATIONS.slice(0, 1));
+    db.prepare('INSERT INTO lever_deliveries (team_id, token_hash, triggered_at, received_at) VALUES (?, ?, ?, ?)').run(
+      't',
+      createHash('sha256').update('v1-token').digest('hex'),
+      1000,
+      1000,
+    );
+    db.close();
+    const upgraded = new SqliteSettingsStore({ dataDir: oldDir, masterKey: key }); // migration 2 runs on that row
+    try {
+      expect(await outcome(upgraded, 't', 'v1-token', 1000, Date.now() + 60_000)).toBe('handed');
+    } finally {
+      await upgraded.close();
+      fs.rmSync(oldDir, { recursive: true, force: true });
+    }
   });
 
   it('keeps no secret in clear in the database or WAL files', async () => {
@@ -362,13 +408,6 @@ describe('SqliteSettingsStore', () => {
     check(files()); // after the checkpoint on close
     store = new SqliteSettingsStore({ dataDir: dir, masterKey: key });
     expect((await store.getTeamSecrets(t.id))?.lever.apiKey).toBe(SECRETS.leverApiKey + '-rotated');
-  });
-
-  it('cannot read secrets with another master key', async () => {
-    const t = await store.createTeam(fullInput());
-    await store.close();
-    store = new SqliteSettingsStore({ dataDir: dir, masterKey: randomBytes(32) });
-    await expect(store.getTeamSecrets(t.id)).rejects.toThrow();
   });
 });
 
