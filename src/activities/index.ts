@@ -3,12 +3,13 @@
 import { Context } from '@temporalio/activity';
 import { CertnClient } from '../certn/client';
 import { renderReport } from '../certn/report';
+import type { CaseScore } from '../certn/schemas';
 import { type Endpoints, loadTeamClients } from '../integrations/team-clients';
 import { LEVER_MAX_FILE_BYTES, LeverClient } from '../lever/client';
 import { createLogger } from '../logger';
 import { SettingsStore, TeamConfig } from '../settings/store';
 import type { CheckStatus } from '../workflows/definitions';
-import { CaseSnapshot, STATUS_TAGS } from '../workflows/status';
+import { ALL_STATUS_TAGS, CaseResult, CaseSnapshot, tagFor } from '../workflows/status';
 import { classified, permanent } from './failures';
 import { orderCaseOnce } from './case-ordering';
 import { choosePackage } from './package-choice';
@@ -55,10 +56,12 @@ export interface CaseSummary {
   certnStatus: string;
 }
 
+const RESULT_OF_SCORE: Record<CaseScore, CaseResult> = { CLEAR: 'Clear', REVIEW: 'Review' };
+
 export const REPORT_FILE_PREFIX = 'certn-report-';
 const noteMarker = (caseId: string) => `[certn-case:${caseId}]`;
 /** Every status tag but this one: what a tag swap removes. */
-const OTHER_STATUS_TAGS = (tag: string) => [...new Set(Object.values(STATUS_TAGS))].filter((t) => t !== tag);
+const OTHER_STATUS_TAGS = (tag: string) => ALL_STATUS_TAGS.filter((t) => t !== tag);
 
 export function createActivities(deps: ActivityDeps) {
   const { store } = deps;
@@ -112,8 +115,13 @@ export function createActivities(deps: ActivityDeps) {
    * Exactly one `CERTN - …` tag, in two calls and without reading the opportunity: every other status tag is removed
    * in one call (removing an absent tag is harmless on Lever), then the new one added (adding a present one is too).
    */
-  async function setStatusTag(teamId: string, opportunityId: string, status: CheckStatus): Promise<void> {
-    const tag = STATUS_TAGS[status];
+  async function setStatusTag(
+    teamId: string,
+    opportunityId: string,
+    status: CheckStatus,
+    result?: CaseResult,
+  ): Promise<void> {
+    const tag = tagFor(status, result);
     if (!tag) return;
     const { config, lever } = await team(teamId);
     const performAs = config.lever.performAsUserId ?? undefined;
@@ -148,7 +156,12 @@ export function createActivities(deps: ActivityDeps) {
       });
       if (foreign.length > 0) log.warn('certn check ids already owned by another check', { caseId, foreign });
     }
-    return { overallStatus: c.overall_status, checks: c.checks.map((k) => ({ id: k.id, status: k.status })) };
+    const result = c.overall_status === 'COMPLETE' && c.score ? RESULT_OF_SCORE[c.score] : undefined;
+    return {
+      overallStatus: c.overall_status,
+      checks: c.checks.map((k) => ({ id: k.id, status: k.status })),
+      ...(result ? { result } : {}),
+    };
   }
 
   async function cancelCase(teamId: string, caseId: string): Promise<void> {

@@ -26,7 +26,7 @@ import {
 } from './definitions';
 import { api } from './proxies';
 import { SA_CASE, SA_PACKAGE, SA_STATUS } from './search-attributes';
-import { STATUS_TAGS, isTerminal } from './status';
+import { isTerminal, tagFor } from './status';
 
 /** Registers the handlers and builds (or takes over, after continue-as-new) the state. */
 export function setup(input: CheckWorkflowInput): CheckRun {
@@ -143,8 +143,16 @@ export class CheckRun {
 
   /** Lever first, then the state: what the query and the UI say is what the recruiter sees. */
   async showStatus(status: CheckStatus, detail?: string, opts: { publish?: boolean } = {}): Promise<void> {
-    const tag = STATUS_TAGS[status];
-    if (tag) await this.onLever(`tag ${tag}`, () => api.setStatusTag(this.teamId, this.opportunityId, status));
+    const result = status === 'Complete' ? this.state.result : undefined;
+    const tag = tagFor(status, result);
+    // The result goes in only when there is one: the commands of a check without one stay as they were.
+    if (tag) {
+      await this.onLever(`tag ${tag}`, () =>
+        result
+          ? api.setStatusTag(this.teamId, this.opportunityId, status, result)
+          : api.setStatusTag(this.teamId, this.opportunityId, status),
+      );
+    }
     this.record(status, detail, opts);
   }
 

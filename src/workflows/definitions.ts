@@ -84,6 +84,8 @@ export interface CheckState {
   /** Set when a Lever update failed for good; the check keeps tracking the case. */
   lastError?: string;
   certnStatus?: string;
+  /** Certn's result of the complete case ('Clear' | 'Review'), when it gives one: picks the Complete tag. */
+  result?: 'Clear' | 'Review';
   /** Which report link the profile carries ('interim' | 'final'; the signed URL itself never enters history). */
   reportLink?: string;
   /** An interim link was (possibly) written: the final one must replace it. */

@@ -23,7 +23,8 @@ export async function finish(run: CheckRun, status: CheckStatus): Promise<void> 
   }
   if (!state.noteAdded) {
     await run.onLever('summary note', async () => {
-      await api.addSummaryNote(teamId, opportunityId, summaryOf(state, status), { mayExist });
+      const outcome = status === 'Complete' && state.result ? `${status} (${state.result})` : status;
+      await api.addSummaryNote(teamId, opportunityId, summaryOf(state, outcome), { mayExist });
       state.noteAdded = true;
     });
   }

@@ -29,6 +29,7 @@ export async function followCase(run: CheckRun): Promise<void> {
       state.certnStatus = snapshot.overallStatus;
       const { shown, progress } = nextStatus(state.progress, statusFromCase(snapshot));
       state.progress = progress;
+      if (shown === 'Complete' && snapshot.result) state.result = snapshot.result;
       if (isTerminal(shown)) run.ending();
       if (shown !== state.status) await run.showStatus(shown, `Certn: ${snapshot.overallStatus}`);
 
