@@ -5,11 +5,11 @@ import { CertnClient } from '../certn/client';
 import { renderReport } from '../certn/report';
 import type { CaseScore } from '../certn/schemas';
 import { type Endpoints, loadTeamClients } from '../integrations/team-clients';
-import { LEVER_MAX_FILE_BYTES, LeverClient } from '../lever/client';
+import { LEVER_MAX_FILE_BYTES, LeverApiError, LeverClient } from '../lever/client';
 import { createLogger } from '../logger';
 import { SettingsStore, TeamConfig } from '../settings/store';
 import type { CheckStatus } from '../workflows/definitions';
-import { ALL_STATUS_TAGS, CaseResult, CaseSnapshot, tagFor } from '../workflows/status';
+import { ALL_STATUS_TAGS, CaseResult, CaseSnapshot, hasResults, statusFromCase, tagFor } from '../workflows/status';
 import { classified, permanent } from './failures';
 import { orderCaseOnce } from './case-ordering';
 import { choosePackage } from './package-choice';
@@ -36,6 +36,8 @@ export interface OpportunityFacts {
   package: { name: string; checkTypes: string[] } | null;
   /** A case already ordered for this opportunity (by an earlier run): never order a second by accident. */
   existingCaseId: string | null;
+  /** Set (true) only when the existing case ended without results before this stage entry: order one anew. */
+  reorder?: boolean;
 }
 
 export interface OrderInput {
@@ -55,6 +57,9 @@ export interface CaseSummary {
   outcome: string;
   certnStatus: string;
 }
+
+/** How a case ends without results: a recruiter's re-entry into the trigger stage orders a new one. */
+const REORDERABLE = new Set<CheckStatus>(['InviteUndeliverable', 'ApplicantExpired', 'Cancelled']);
 
 const RESULT_OF_SCORE: Record<CaseScore, CaseResult> = { CLEAR: 'Clear', REVIEW: 'Review' };
 
@@ -97,18 +102,36 @@ export function createActivities(deps: ActivityDeps) {
       triggeredAt?: number;
     },
   ): Promise<OpportunityFacts> {
-    const { config, lever } = await team(teamId);
+    const { config, lever, certn } = await team(teamId);
     const opp = await lever.getOpportunity(opportunityId);
     const windowMs = deps.stageEntryWindowMs ?? DEFAULT_STAGE_ENTRY_WINDOW_MS;
     const confirmed = confirmsStageEntry(opp, config.lever.triggerStageId, opts.triggeredAt, windowMs);
     const chosen = choosePackage(opp.tags ?? [], config.packages, config.defaultPackageId);
     const openIntent = await store.findOpenOrderIntent(teamId, opportunityId);
+    const existingCaseId = await store.findCaseForOpportunity(teamId, opportunityId);
+    const reorder =
+      confirmed && existingCaseId !== null && opts.triggeredAt !== undefined
+        ? await endedWithoutResultsBefore(certn, existingCaseId, opts.triggeredAt)
+        : false;
     return {
       inTriggerStage: confirmed || !opts.requireTriggerStage,
       hasEmail: (opp.emails ?? []).some((e) => e.trim() !== '') || openIntent !== null,
       package: chosen ? { name: chosen.name, checkTypes: chosen.checkTypes } : null,
-      existingCaseId: await store.findCaseForOpportunity(teamId, opportunityId),
+      existingCaseId,
+      ...(reorder ? { reorder } : {}), // absent otherwise: the results of the existing paths stay as they were
     };
+  }
+
+  /**
+   * Re-order without an operator: the case ended with nothing to show (invite undeliverable, applicant expired,
+   * cancelled, no check complete) and the stage entry came after that end — so each re-entry orders at most once,
+   * and an entry Lever delivers late, from before the end, orders nothing.
+   */
+  async function endedWithoutResultsBefore(certn: CertnClient, caseId: string, triggeredAt: number): Promise<boolean> {
+    const c = await certn.getCase(caseId);
+    const snapshot = { overallStatus: c.overall_status, checks: c.checks.map((k) => ({ id: k.id, status: k.status })) };
+    const status = statusFromCase(snapshot);
+    return REORDERABLE.has(status) && !hasResults(snapshot) && Date.parse(c.modified) < triggeredAt;
   }
 
   /**
@@ -162,6 +185,22 @@ export function createActivities(deps: ActivityDeps) {
       checks: c.checks.map((k) => ({ id: k.id, status: k.status })),
       ...(result ? { result } : {}),
     };
+  }
+
+  /** Whether Lever itself shows what its unsigned webhook said: archived now, or the opportunity gone (404). */
+  async function confirmRemovedFromLever(
+    teamId: string,
+    opportunityId: string,
+    kind: 'archived' | 'deleted',
+  ): Promise<boolean> {
+    const { lever } = await team(teamId);
+    try {
+      const opp = await lever.getOpportunity(opportunityId);
+      return kind === 'archived' && opp.archived !== null;
+    } catch (err) {
+      if (kind === 'deleted' && err instanceof LeverApiError && err.status === 404) return true;
+      throw err;
+    }
   }
 
   async function cancelCase(teamId: string, caseId: string): Promise<void> {
@@ -255,6 +294,7 @@ export function createActivities(deps: ActivityDeps) {
     orderCase: classified(orderCase),
     readCase: classified(readCase),
     cancelCase: classified(cancelCase),
+    confirmRemovedFromLever: classified(confirmRemovedFromLever),
     setReportLink: classified(setReportLink),
     attachReportPdf: classified(attachReportPdf),
     addSummaryNote: classified(addSummaryNote),

@@ -18,9 +18,11 @@ import {
   CheckStatus,
   CheckTimings,
   CheckWorkflowInput,
+  LeverRemoval,
   StageEntered,
   cancelUpdate,
   certnEventSignal,
+  leverRemovedSignal,
   stageEnteredSignal,
   stateQuery,
 } from './definitions';
@@ -45,6 +47,8 @@ export class CheckRun {
   nudges = 0;
   /** The newest stage entry Lever told this run about: the stage confirmation is tied to it. */
   latestEntry?: StageEntered;
+  /** Lever said the candidate was archived or deleted; the phase the run is in confirms it and acts. */
+  removal?: LeverRemoval;
   /** A cancel the update's validator accepted and the run has not answered yet. */
   cancelReason?: string;
   private answer?: (outcome: CancelOutcome) => void;
@@ -81,6 +85,9 @@ export class CheckRun {
     });
     setHandler(certnEventSignal, () => {
       this.nudges++;
+    });
+    setHandler(leverRemovedSignal, (removal) => {
+      if (!this.ended) this.removal = removal;
     });
     setHandler(
       cancelUpdate,
@@ -158,6 +165,7 @@ export class CheckRun {
 
   /** Lever is presentation: a permanent failure there is recorded, and the check keeps tracking the case. */
   async onLever(what: string, fn: () => Promise<unknown>): Promise<boolean> {
+    if (this.state.removedInLever === 'deleted') return false; // nothing left in Lever to write to
     try {
       await fn();
       return true;

@@ -44,3 +44,78 @@ describe('Clear or Review', () => {
     expect(o.notes[0].value).toContain(`Certn background check ${noteSays}`);
   });
 });
+
+describe('re-order without an operator', () => {
+  /** Waits for a new run of the check (after `runId`) to show a case other than `caseId`. */
+  const newCase = (opp: string, caseId: string) =>
+    sys.waitFor('a new case', async () => {
+      const s = await sys.state(team.id, opp);
+      return s.caseId && s.caseId !== caseId ? s.caseId : undefined;
+    });
+
+  it.each([
+    ['INVITE_UNDELIVERABLE', 0, 'InviteUndeliverable'],
+    ['APPLICANT_EXPIRED', 1, 'ApplicantExpired'],
+    ['CANCELLED', 1, 'Cancelled'],
+  ])('after %s, moving the candidate into the stage again orders one new case', async (side, steps, ended) => {
+    const addr = email();
+    const opp = await sys.createCandidate({ emails: [addr] });
+    await sys.moveTo(opp, TRIGGER_STAGE);
+    const first = await caseIdOf(opp);
+    if (steps) await sys.advanceCase(first, steps);
+    await sys.certnCtl('POST', `/cases/${first}/side-path`, { status: side });
+    expect((await sys.result(team.id, opp)).status).toBe(ended);
+
+    await sys.moveTo(opp, 'Phone Screen');
+    await sys.moveTo(opp, TRIGGER_STAGE);
+    const second = await newCase(opp, first);
+    expect(await sys.casesFor(addr)).toHaveLength(2);
+    await sys.waitForStatus(team.id, opp, 'Pending');
+    expect(await certnTags(opp)).toEqual(['CERTN - Pending']);
+
+    // While the new case is open, a re-entry orders nothing.
+    await sys.moveTo(opp, 'Phone Screen');
+    await sys.moveTo(opp, TRIGGER_STAGE);
+    await sys.waitForIdle(team.id, opp);
+    expect(await sys.casesFor(addr)).toHaveLength(2);
+
+    await sys.advanceCase(second, 20);
+    const done = await sys.result(team.id, opp);
+    expect(done.status).toBe('Complete');
+    expect(done.caseId).toBe(second);
+
+    // After Complete, a re-entry follows the complete case and orders nothing.
+    const { runId } = await sys.handle(team.id, opp).describe();
+    await sys.moveTo(opp, 'Phone Screen');
+    await sys.moveTo(opp, TRIGGER_STAGE);
+    await sys.waitFor('the re-entry run', async () => {
+      const d = await sys.handle(team.id, opp).describe();
+      return d.runId !== runId && d.status.name === 'COMPLETED' ? d : undefined;
+    });
+    const again = await sys.result(team.id, opp);
+    expect(again.transitions.map((t) => t.status)).toEqual(['Resumed', 'Complete']);
+    expect(again.caseId).toBe(second);
+    expect(await sys.casesFor(addr)).toHaveLength(2);
+    expect(await certnTags(opp)).toEqual(['CERTN - Complete']);
+  });
+
+  it('a case cancelled with results already in is not re-ordered', async () => {
+    const addr = email();
+    const opp = await sys.createCandidate({ emails: [addr] });
+    await sys.moveTo(opp, TRIGGER_STAGE);
+    const first = await caseIdOf(opp);
+    await sys.advanceCase(first, 6); // submitted, in progress, one check complete
+    await sys.waitForStatus(team.id, opp, 'Partial');
+    await sys.certnCtl('POST', `/cases/${first}/side-path`, { status: 'CANCELLED' });
+    expect((await sys.result(team.id, opp)).status).toBe('Cancelled');
+    const { runId } = await sys.handle(team.id, opp).describe();
+    await sys.moveTo(opp, 'Phone Screen');
+    await sys.moveTo(opp, TRIGGER_STAGE);
+    await sys.waitFor('the re-entry run', async () => {
+      const d = await sys.handle(team.id, opp).describe();
+      return d.runId !== runId && d.status.name === 'COMPLETED' ? d : undefined;
+    });
+    expect((await sys.result(team.id, opp)).caseId).toBe(first);
+    expect(await sys.casesFor(addr)).toHaveLength(1);
+  });
+});
