@@ -8,8 +8,8 @@
 //   From here the signature verified, and the delivery spends its token whatever follows; the token is stored with
 //   a hash of the body, so the same token with another body (a replayed signature with forged data) is refused:
 //   409 token_reused · 400 malformed (field errors, only now) ·
-//   200 accepted, ping, duplicate token, disabled team, other event, other stage, unarchived, no_open_check (an
-//       archive or delete for a candidate without an open check) (all logged with the outcome)
+//   200 accepted, ping, duplicate token, disabled team, other event (an unarchive too), other stage, no_open_check
+//       (an archive or delete for a candidate without an open check) (all logged with the outcome)
 //   503 Temporal unreachable (the claim is released so Lever's retry of the same body is accepted) · 500 (same)
 //   503 in_flight: a copy of a delivery another request is handing to Temporal right now (never a 2xx: were that
 //   attempt to fail, the 2xx would have ended Lever's retries); a claim a crash left unfinished lapses after
@@ -51,7 +51,6 @@ export type LeverOutcome =
   | 'team_disabled'
   | 'event_ignored'
   | 'other_stage'
-  | 'unarchived'
   | 'no_open_check'
   | 'unknown_hook'
   | 'too_large'
@@ -70,7 +69,6 @@ const STATUS: Record<LeverOutcome, number> = {
   team_disabled: 200,
   event_ignored: 200,
   other_stage: 200,
-  unarchived: 200,
   no_open_check: 200,
   unknown_hook: 404,
   too_large: 413,
@@ -274,7 +272,8 @@ export function leverWebhookRouter(deps: LeverWebhookDeps): express.Router {
       return spend('malformed', 'lever archive/delete data is invalid', { fields });
     }
     const { opportunityId, toArchived } = data.data;
-    if (event === 'candidateArchiveChange' && !toArchived) return spend('unarchived', 'lever unarchive: nothing to do');
+    if (event === 'candidateArchiveChange' && !toArchived)
+      return spend('event_ignored', 'lever unarchive: nothing to do');
     const kind = event === 'candidateDeleted' ? 'deleted' : 'archived';
     const octx = { teamId: team.teamId, triggeredAt, opportunityId, token };
     let told: boolean;

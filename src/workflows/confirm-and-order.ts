@@ -83,7 +83,13 @@ export async function confirmAndOrder(run: CheckRun): Promise<'following' | 'end
       if (!(err instanceof ActivityFailure)) throw err;
       const cause = err.cause instanceof ApplicationFailure ? err.cause : undefined;
       // "Not Ordered" only when Certn provably has no case for this order; otherwise an operator must look.
-      if (cause?.type && DEFINITELY_NOT_ORDERED.test(cause.type)) return notOrdered(run, cause.message, cause.type);
+      if (cause?.type && DEFINITELY_NOT_ORDERED.test(cause.type)) {
+        // Certn refusing the order names the package: its check types may be ones this account cannot order.
+        const why = cause.type.startsWith('Certn.')
+          ? `Certn refused package ${pkg.name}: ${cause.message}`
+          : cause.message;
+        return notOrdered(run, why, cause.type);
+      }
       return orderUncertain(run, cause?.message ?? err.message, cause?.type ?? 'OrderUncertain');
     }
     state.caseId = order.caseId;

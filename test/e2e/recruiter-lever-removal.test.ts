@@ -60,7 +60,7 @@ describe('archived or deleted in Lever', () => {
       (await sys.state(team.id, opp)).transitions.some((t) => /does not confirm/.test(t.detail ?? '')),
     );
     const u = await post(delivery('candidateArchiveChange', { opportunityId: opp, toArchived: null }));
-    expect(u.json.outcome).toBe('unarchived');
+    expect(u.json.outcome).toBe('event_ignored');
     await sys.waitForIdle(team.id, opp);
     expect((await sys.state(team.id, opp)).status).toBe('Pending');
     expect((await sys.certnCtl('GET', `/cases/${caseId}`)).overall_status).not.toBe('CANCELLED');

@@ -119,3 +119,30 @@ describe('re-order without an operator', () => {
     expect(await sys.casesFor(addr)).toHaveLength(1);
   });
 });
+
+describe('check types as the account allows', () => {
+  it('accepts any well-formed type; one Certn rejects is reported at the first order, with the package named', async () => {
+    const bad = await sys.admin('POST', `/teams/${team.id}/packages`, { name: 'Odd', checkTypes: ['lower_case'] });
+    expect(bad.status).toBe(400);
+    expect(Object.keys(bad.json.fields)).toEqual(['checkTypes.0']);
+    const made = await sys.admin('POST', `/teams/${team.id}/packages`, {
+      name: 'Overseas',
+      checkTypes: ['CRIMINAL_RECORD_CHECK', 'MARS_COLONY_RECORD_1'],
+    });
+    expect(made.status).toBe(201);
+
+    const addr = email();
+    const opp = await sys.createCandidate({ emails: [addr], tags: ['Overseas'] });
+    await sys.moveTo(opp, TRIGGER_STAGE);
+    const failure = await sys.result(team.id, opp).then(
+      () => undefined,
+      (err: Error & { cause?: Error }) => err,
+    );
+    expect(String(failure?.cause?.message ?? failure?.message)).toMatch(/package Overseas/);
+    const state = await sys.state(team.id, opp);
+    expect(state.status).toBe('NotOrdered');
+    expect(state.lastError).toMatch(/Certn refused package Overseas: .*MARS_COLONY_RECORD_1/);
+    expect(await certnTags(opp)).toEqual(['CERTN - Error (Not Ordered)']);
+    expect(await sys.casesFor(addr)).toHaveLength(0);
+  });
+});
