@@ -218,13 +218,13 @@ export function leverWebhookRouter(deps: LeverWebhookDeps): express.Router {
       return spend('malformed', 'lever stage change data is invalid', { fields });
     }
     const { opportunityId, toStageId } = data.data;
-    const octx = { ...ctx, opportunityId, toStageId, token: body.token };
+    const octx = { ...ctx, opportunityId, toStageId };
     if (toStageId !== team.triggerStageId) return spend('other_stage', 'lever webhook ignored: not the trigger stage');
 
     try {
       await deps.gateway.stageEntered(teamId, opportunityId, { triggeredAt: body.triggeredAt, toStageId });
     } catch (err) {
-      return handOverFailed(err, claimId, octx, res);
+      return handOverFailed(err, body.token, claimId, octx, res);
     }
     // Temporal has it. Should this write fail (or the claim have lapsed to a copy), the copy hands it over again: a
     // second signal to the same check, which orders nothing new.
@@ -236,13 +236,13 @@ export function leverWebhookRouter(deps: LeverWebhookDeps): express.Router {
   /** Temporal did not take the delivery: the claim is released so Lever's retry of the same body is accepted. */
   const handOverFailed = async (
     err: unknown,
+    token: string,
     claimId: string,
-    octx: { teamId: string; triggeredAt: number; opportunityId: string; token: string },
+    logCtx: { teamId: string; triggeredAt: number; opportunityId: string },
     res: Response,
   ) => {
-    const { token, ...logCtx } = octx;
     try {
-      await deps.store.releaseLeverDelivery(octx.teamId, token, claimId);
+      await deps.store.releaseLeverDelivery(logCtx.teamId, token, claimId);
     } catch (releaseErr) {
       log.error('could not release a lever delivery token', { ...logCtx, err: releaseErr });
     }
@@ -275,16 +275,16 @@ export function leverWebhookRouter(deps: LeverWebhookDeps): express.Router {
     if (event === 'candidateArchiveChange' && !toArchived)
       return spend('event_ignored', 'lever unarchive: nothing to do');
     const kind = event === 'candidateDeleted' ? 'deleted' : 'archived';
-    const octx = { teamId: team.teamId, triggeredAt, opportunityId, token };
+    const octx = { teamId: team.teamId, triggeredAt, opportunityId };
     let told: boolean;
     try {
       told = await deps.gateway.leverRemoved(team.teamId, opportunityId, { kind, triggeredAt });
     } catch (err) {
-      return handOverFailed(err, claimId, octx, res);
+      return handOverFailed(err, token, claimId, octx, res);
     }
     if (!told) return spend('no_open_check', `lever ${kind}: no open check`);
     await deps.store.markLeverDeliveryHanded(team.teamId, token, claimId);
-    log.info(`lever ${kind} handed to the open check`, { teamId: team.teamId, triggeredAt, opportunityId });
+    log.info(`lever ${kind} handed to the open check`, octx);
     return reply(res, 'accepted');
   };
 

@@ -62,8 +62,8 @@ export async function followCase(run: CheckRun): Promise<void> {
     );
     const longHistory =
       workflowInfo().historyLength > timings.maxHistoryEvents || workflowInfo().continueAsNewSuggested;
-    // A pending cancel is handled first: it would not survive the hand-over to the next run.
-    if (longHistory && run.cancelReason === undefined) {
+    // A pending cancel or Lever removal is handled first: it would not survive the hand-over to the next run.
+    if (longHistory && run.cancelReason === undefined && run.removal === undefined) {
       await condition(allHandlersFinished); // an answered cancel's handler returns in the next activation
       await continueAsNew<typeof backgroundCheck>({
         teamId,
