@@ -50,6 +50,10 @@ export const ORDERABLE_CHECK_TYPES: readonly string[] = [
 ];
 export const isOrderableCheckType = (t: string): boolean => ORDERABLE_CHECK_TYPES.includes(t);
 
+/** Certn portal's "Complete: Clear" / "Complete: Review" (contracts/certn.md: an assumed `score` field). */
+export const CASE_SCORES = ['CLEAR', 'REVIEW'] as const;
+export type CaseScore = (typeof CASE_SCORES)[number];
+
 /** A case as the public API shows it. */
 export interface PublicCase {
   id: string;
@@ -58,6 +62,8 @@ export interface PublicCase {
   created: string;
   modified: string;
   checks: { id: string; check_type: string; status: CheckStatus }[];
+  /** Present only once COMPLETE, and only when set (control `score`). */
+  score?: CaseScore;
 }
 
 export interface PublicReportFile {

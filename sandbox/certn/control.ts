@@ -3,7 +3,7 @@
 // accounts, keys, webhooks and deliveries in control-accounts.ts.
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
-import { isOrderableCheckType } from './catalogue';
+import { CASE_SCORES, type CaseScore, isOrderableCheckType } from './catalogue';
 import { addAccountRoutes } from './control-accounts';
 import { mergeFaults, type Faults, type Tuning } from './faults';
 import { controlBad as bad, controlWrap as wrap, queryString, zodMessage } from './http';
@@ -87,6 +87,16 @@ export function createControlRouter(state: CertnSandboxState): express.Router {
         return bad(res, `status must be one of ${SIDE_PATHS.join(', ')}`);
       }
       res.json(state.controlCase(state.sidePath(req.params.id!, status as SidePath)));
+    }),
+  );
+  r.put(
+    '/cases/:id/score',
+    wrap((req, res) => {
+      const score = req.body?.score as unknown;
+      if (score !== null && !(CASE_SCORES as readonly string[]).includes(score as string)) {
+        return bad(res, `score must be null or one of ${CASE_SCORES.join(', ')}`);
+      }
+      res.json(state.controlCase(state.setScore(req.params.id!, score as CaseScore | null)));
     }),
   );
   r.put(

@@ -6,6 +6,7 @@ import {
   CLOSED_CHECK_STATUSES,
   type CaseStatus,
   type CheckStatus,
+  type CaseScore,
   type PublicCase,
   type PublicReportFile,
   type ReportFileStatus,
@@ -48,6 +49,8 @@ export interface SandboxCase {
   source: 'api' | 'outside';
   /** Per-case override of the global auto-advance setting (null = follow global). */
   autoAdvance: AutoAdvance | null;
+  /** The result Certn's portal shows once COMPLETE (contracts/certn.md, unconfirmed field); null: none (default). */
+  score: CaseScore | null;
 }
 
 export interface SandboxReportFile {
@@ -132,6 +135,7 @@ export class CertnSandboxState {
       id: randomUUID(),
       email_address: input.email,
       overall_status: 'CASE_ORDERED',
+      score: null,
       created: now,
       modified: now,
       checks: Object.keys(input.checkTypes).map((t) => ({
@@ -221,6 +225,13 @@ export class CertnSandboxState {
     }
     if (target === 'CANCELLED') return this.cancel(id);
     this.setStatus(c, target);
+    return c;
+  }
+
+  /** Sets the score a case shows once COMPLETE (null: none). */
+  setScore(id: string, score: CaseScore | null): SandboxCase {
+    const c = this.getCase(id);
+    c.score = score;
     return c;
   }
 
@@ -387,6 +398,8 @@ export class CertnSandboxState {
       created: c.created,
       modified: c.modified,
       checks: c.checks.map((ch) => ({ id: ch.id, check_type: ch.check_type, status: ch.status })),
+      // Shown only once the case is complete (absent before), as contracts/certn.md assumes.
+      ...(c.overall_status === 'COMPLETE' && c.score ? { score: c.score } : {}),
     };
   }
 

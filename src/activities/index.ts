@@ -3,12 +3,13 @@
 import { Context } from '@temporalio/activity';
 import { CertnClient } from '../certn/client';
 import { renderReport } from '../certn/report';
+import type { CaseScore } from '../certn/schemas';
 import { type Endpoints, loadTeamClients } from '../integrations/team-clients';
-import { LEVER_MAX_FILE_BYTES, LeverClient } from '../lever/client';
+import { LEVER_MAX_FILE_BYTES, LeverApiError, LeverClient } from '../lever/client';
 import { createLogger } from '../logger';
 import { SettingsStore, TeamConfig } from '../settings/store';
 import type { CheckStatus } from '../workflows/definitions';
-import { CaseSnapshot, STATUS_TAGS } from '../workflows/status';
+import { ALL_STATUS_TAGS, CaseResult, CaseSnapshot, hasResults, statusFromCase, tagFor } from '../workflows/status';
 import { classified, permanent } from './failures';
 import { orderCaseOnce } from './case-ordering';
 import { choosePackage } from './package-choice';
@@ -35,6 +36,8 @@ export interface OpportunityFacts {
   package: { name: string; checkTypes: string[] } | null;
   /** A case already ordered for this opportunity (by an earlier run): never order a second by accident. */
   existingCaseId: string | null;
+  /** Set (true) only when the existing case ended without results before this stage entry: order one anew. */
+  reorder?: boolean;
 }
 
 export interface OrderInput {
@@ -55,10 +58,15 @@ export interface CaseSummary {
   certnStatus: string;
 }
 
+/** How a case ends without results: a recruiter's re-entry into the trigger stage orders a new one. */
+const REORDERABLE = new Set<CheckStatus>(['InviteUndeliverable', 'ApplicantExpired', 'Cancelled']);
+
+const RESULT_OF_SCORE: Record<CaseScore, CaseResult> = { CLEAR: 'Clear', REVIEW: 'Review' };
+
 export const REPORT_FILE_PREFIX = 'certn-report-';
 const noteMarker = (caseId: string) => `[certn-case:${caseId}]`;
 /** Every status tag but this one: what a tag swap removes. */
-const OTHER_STATUS_TAGS = (tag: string) => [...new Set(Object.values(STATUS_TAGS))].filter((t) => t !== tag);
+const OTHER_STATUS_TAGS = (tag: string) => ALL_STATUS_TAGS.filter((t) => t !== tag);
 
 export function createActivities(deps: ActivityDeps) {
   const { store } = deps;
@@ -94,26 +102,49 @@ export function createActivities(deps: ActivityDeps) {
       triggeredAt?: number;
     },
   ): Promise<OpportunityFacts> {
-    const { config, lever } = await team(teamId);
+    const { config, lever, certn } = await team(teamId);
     const opp = await lever.getOpportunity(opportunityId);
     const windowMs = deps.stageEntryWindowMs ?? DEFAULT_STAGE_ENTRY_WINDOW_MS;
     const confirmed = confirmsStageEntry(opp, config.lever.triggerStageId, opts.triggeredAt, windowMs);
     const chosen = choosePackage(opp.tags ?? [], config.packages, config.defaultPackageId);
     const openIntent = await store.findOpenOrderIntent(teamId, opportunityId);
+    const existingCaseId = await store.findCaseForOpportunity(teamId, opportunityId);
+    const reorder =
+      confirmed && existingCaseId !== null && opts.triggeredAt !== undefined
+        ? await endedWithoutResultsBefore(certn, existingCaseId, opts.triggeredAt)
+        : false;
     return {
       inTriggerStage: confirmed || !opts.requireTriggerStage,
       hasEmail: (opp.emails ?? []).some((e) => e.trim() !== '') || openIntent !== null,
       package: chosen ? { name: chosen.name, checkTypes: chosen.checkTypes } : null,
-      existingCaseId: await store.findCaseForOpportunity(teamId, opportunityId),
+      existingCaseId,
+      ...(reorder ? { reorder } : {}), // absent otherwise: the results of the existing paths stay as they were
     };
+  }
+
+  /**
+   * Re-order without an operator: the case ended with nothing to show (invite undeliverable, applicant expired,
+   * cancelled, no check complete) and the stage entry came after that end — so each re-entry orders at most once,
+   * and an entry Lever delivers late, from before the end, orders nothing.
+   */
+  async function endedWithoutResultsBefore(certn: CertnClient, caseId: string, triggeredAt: number): Promise<boolean> {
+    const c = await certn.getCase(caseId);
+    const snapshot = { overallStatus: c.overall_status, checks: c.checks.map((k) => ({ id: k.id, status: k.status })) };
+    const status = statusFromCase(snapshot);
+    return REORDERABLE.has(status) && !hasResults(snapshot) && Date.parse(c.modified) < triggeredAt;
   }
 
   /**
    * Exactly one `CERTN - …` tag, in two calls and without reading the opportunity: every other status tag is removed
    * in one call (removing an absent tag is harmless on Lever), then the new one added (adding a present one is too).
    */
-  async function setStatusTag(teamId: string, opportunityId: string, status: CheckStatus): Promise<void> {
-    const tag = STATUS_TAGS[status];
+  async function setStatusTag(
+    teamId: string,
+    opportunityId: string,
+    status: CheckStatus,
+    result?: CaseResult,
+  ): Promise<void> {
+    const tag = tagFor(status, result);
     if (!tag) return;
     const { config, lever } = await team(teamId);
     const performAs = config.lever.performAsUserId ?? undefined;
@@ -148,7 +179,28 @@ export function createActivities(deps: ActivityDeps) {
       });
       if (foreign.length > 0) log.warn('certn check ids already owned by another check', { caseId, foreign });
     }
-    return { overallStatus: c.overall_status, checks: c.checks.map((k) => ({ id: k.id, status: k.status })) };
+    const result = c.overall_status === 'COMPLETE' && c.score ? RESULT_OF_SCORE[c.score] : undefined;
+    return {
+      overallStatus: c.overall_status,
+      checks: c.checks.map((k) => ({ id: k.id, status: k.status })),
+      ...(result ? { result } : {}),
+    };
+  }
+
+  /** Whether Lever itself shows what its unsigned webhook said: archived now, or the opportunity gone (404). */
+  async function confirmRemovedFromLever(
+    teamId: string,
+    opportunityId: string,
+    kind: 'archived' | 'deleted',
+  ): Promise<boolean> {
+    const { lever } = await team(teamId);
+    try {
+      const opp = await lever.getOpportunity(opportunityId);
+      return kind === 'archived' && opp.archived !== null;
+    } catch (err) {
+      if (kind === 'deleted' && err instanceof LeverApiError && err.status === 404) return true;
+      throw err;
+    }
   }
 
   async function cancelCase(teamId: string, caseId: string): Promise<void> {
@@ -242,6 +294,7 @@ export function createActivities(deps: ActivityDeps) {
     orderCase: classified(orderCase),
     readCase: classified(readCase),
     cancelCase: classified(cancelCase),
+    confirmRemovedFromLever: classified(confirmRemovedFromLever),
     setReportLink: classified(setReportLink),
     attachReportPdf: classified(attachReportPdf),
     addSummaryNote: classified(addSummaryNote),

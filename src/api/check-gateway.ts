@@ -19,10 +19,12 @@ import {
   CheckTimings,
   CheckWorkflowInput,
   CertnNudge,
+  LeverRemoval,
   StageEntered,
   cancelUpdate,
   certnEventSignal,
   checkWorkflowId,
+  leverRemovedSignal,
   stageEnteredSignal,
   stateQuery,
 } from '../workflows/definitions';
@@ -66,6 +68,8 @@ export class TemporalUnavailableError extends Error {
 export interface CheckGateway {
   /** Start the check for this opportunity, or signal the open one. */
   stageEntered(teamId: string, opportunityId: string, event: StageEntered): Promise<void>;
+  /** Lever said the candidate was archived or deleted: tell the open check (it confirms with Lever); false: none open. */
+  leverRemoved(teamId: string, opportunityId: string, removal: LeverRemoval): Promise<boolean>;
   /** Nudge the open check; false when it is closed or gone. */
   certnEvent(workflowId: string, nudge: CertnNudge): Promise<boolean>;
   /** Operator re-run: a new run ordering a new case. Refused while a check is open. */
@@ -127,6 +131,18 @@ export class TemporalCheckGateway implements CheckGateway {
   async certnEvent(workflowId: string, nudge: CertnNudge): Promise<boolean> {
     try {
       await this.call(() => this.client.workflow.getHandle(workflowId).signal(certnEventSignal, nudge));
+      return true;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return false;
+      throw this.translate(err);
+    }
+  }
+
+  async leverRemoved(teamId: string, opportunityId: string, removal: LeverRemoval): Promise<boolean> {
+    try {
+      // Never a start: with no check open there is nothing to cancel.
+      const handle = this.client.workflow.getHandle(checkWorkflowId(teamId, opportunityId));
+      await this.call(() => handle.signal(leverRemovedSignal, removal));
       return true;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return false;

@@ -8,7 +8,8 @@
 //   From here the signature verified, and the delivery spends its token whatever follows; the token is stored with
 //   a hash of the body, so the same token with another body (a replayed signature with forged data) is refused:
 //   409 token_reused · 400 malformed (field errors, only now) ·
-//   200 accepted, ping, duplicate token, disabled team, other event, other stage (all logged with the outcome)
+//   200 accepted, ping, duplicate token, disabled team, other event (an unarchive too), other stage, no_open_check
+//       (an archive or delete for a candidate without an open check) (all logged with the outcome)
 //   503 Temporal unreachable (the claim is released so Lever's retry of the same body is accepted) · 500 (same)
 //   503 in_flight: a copy of a delivery another request is handing to Temporal right now (never a 2xx: were that
 //   attempt to fail, the 2xx would have ended Lever's retries); a claim a crash left unfinished lapses after
@@ -16,7 +17,7 @@
 import express, { NextFunction, Request, Response } from 'express';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { LeverWebhookBody, StageChangeData } from '../lever/schemas';
+import { ArchiveChangeData, LeverWebhookBody, StageChangeData } from '../lever/schemas';
 import { verifyLeverSignature } from '../lever/signature';
 import { createLogger } from '../logger';
 import { LeverHookTeam, SettingsStore } from '../settings/store';
@@ -50,6 +51,7 @@ export type LeverOutcome =
   | 'team_disabled'
   | 'event_ignored'
   | 'other_stage'
+  | 'no_open_check'
   | 'unknown_hook'
   | 'too_large'
   | 'malformed'
@@ -67,6 +69,7 @@ const STATUS: Record<LeverOutcome, number> = {
   team_disabled: 200,
   event_ignored: 200,
   other_stage: 200,
+  no_open_check: 200,
   unknown_hook: 404,
   too_large: 413,
   malformed: 400,
@@ -204,6 +207,9 @@ export function leverWebhookRouter(deps: LeverWebhookDeps): express.Router {
       return spend('ping', 'lever webhook ping');
     }
     if (!team.enabled) return spend('team_disabled', 'lever webhook ignored: team disabled');
+    if (body.event === 'candidateArchiveChange' || body.event === 'candidateDeleted') {
+      return removal(body.event, body, claimId, res, spend);
+    }
     if (body.event !== 'candidateStageChange')
       return spend('event_ignored', 'lever webhook ignored: event not handled');
     const data = StageChangeData.safeParse(body.data);
@@ -218,22 +224,67 @@ export function leverWebhookRouter(deps: LeverWebhookDeps): express.Router {
     try {
       await deps.gateway.stageEntered(teamId, opportunityId, { triggeredAt: body.triggeredAt, toStageId });
     } catch (err) {
-      try {
-        await deps.store.releaseLeverDelivery(teamId, body.token, claimId);
-      } catch (releaseErr) {
-        log.error('could not release a lever delivery token', { ...octx, err: releaseErr });
-      }
-      if (err instanceof TemporalUnavailableError) {
-        log.warn('lever stage change not accepted: Temporal unavailable', { ...octx, err });
-        return reply(res, 'temporal_unavailable', { message: 'try again later' });
-      }
-      log.error('lever stage change failed', { ...octx, err });
-      return reply(res, 'error');
+      return handOverFailed(err, body.token, claimId, octx, res);
     }
     // Temporal has it. Should this write fail (or the claim have lapsed to a copy), the copy hands it over again: a
     // second signal to the same check, which orders nothing new.
     await deps.store.markLeverDeliveryHanded(teamId, body.token, claimId);
     log.info('lever stage change handed to the check', octx);
+    return reply(res, 'accepted');
+  };
+
+  /** Temporal did not take the delivery: the claim is released so Lever's retry of the same body is accepted. */
+  const handOverFailed = async (
+    err: unknown,
+    token: string,
+    claimId: string,
+    logCtx: { teamId: string; triggeredAt: number; opportunityId: string },
+    res: Response,
+  ) => {
+    try {
+      await deps.store.releaseLeverDelivery(logCtx.teamId, token, claimId);
+    } catch (releaseErr) {
+      log.error('could not release a lever delivery token', { ...logCtx, err: releaseErr });
+    }
+    if (err instanceof TemporalUnavailableError) {
+      log.warn('lever delivery not accepted: Temporal unavailable', { ...logCtx, err });
+      return reply(res, 'temporal_unavailable', { message: 'try again later' });
+    }
+    log.error('lever delivery failed', { ...logCtx, err });
+    return reply(res, 'error');
+  };
+
+  /**
+   * Archived or deleted in Lever: the open check, if any, is told (it confirms with Lever before cancelling, since
+   * `data` is unsigned). Unarchiving does nothing.
+   */
+  const removal = async (
+    event: 'candidateArchiveChange' | 'candidateDeleted',
+    { data: raw, triggeredAt, token }: LeverWebhookBody,
+    claimId: string,
+    res: Response,
+    spend: (outcome: LeverOutcome, message: string, extra?: Record<string, unknown>) => Promise<unknown>,
+  ) => {
+    const team = res.locals.team as LeverHookTeam;
+    const data = ArchiveChangeData.safeParse(raw);
+    if (!data.success) {
+      const fields = Object.fromEntries(Object.entries(fieldErrors(data.error)).map(([k, v]) => [`data.${k}`, v]));
+      return spend('malformed', 'lever archive/delete data is invalid', { fields });
+    }
+    const { opportunityId, toArchived } = data.data;
+    if (event === 'candidateArchiveChange' && !toArchived)
+      return spend('event_ignored', 'lever unarchive: nothing to do');
+    const kind = event === 'candidateDeleted' ? 'deleted' : 'archived';
+    const octx = { teamId: team.teamId, triggeredAt, opportunityId };
+    let told: boolean;
+    try {
+      told = await deps.gateway.leverRemoved(team.teamId, opportunityId, { kind, triggeredAt });
+    } catch (err) {
+      return handOverFailed(err, token, claimId, octx, res);
+    }
+    if (!told) return spend('no_open_check', `lever ${kind}: no open check`);
+    await deps.store.markLeverDeliveryHanded(team.teamId, token, claimId);
+    log.info(`lever ${kind} handed to the open check`, octx);
     return reply(res, 'accepted');
   };
 

@@ -124,6 +124,20 @@ export const CertnCheck = z
   }));
 export type CertnCheck = z.infer<typeof CertnCheck>;
 
+/**
+ * The case's result once COMPLETE — the one place the assumed field is read (contracts/certn.md: Certn's portal shows
+ * "Complete: Clear" / "Complete: Review", the API docs do not name it). Absent, null or an unknown value: no split.
+ */
+export const CASE_SCORES = ['CLEAR', 'REVIEW'] as const;
+export type CaseScore = (typeof CASE_SCORES)[number];
+const Score = z
+  .unknown()
+  .transform((v): CaseScore | undefined =>
+    typeof v === 'string' && (CASE_SCORES as readonly string[]).includes(v.toUpperCase())
+      ? (v.toUpperCase() as CaseScore)
+      : undefined,
+  );
+
 export const CertnCase = z
   .object({
     id: Id,
@@ -137,6 +151,7 @@ export const CertnCase = z
       .array(CertnCheck)
       .nullish()
       .transform((v) => v ?? []),
+    score: Score,
   })
   .passthrough();
 export type CertnCase = z.infer<typeof CertnCase>;

@@ -18,15 +18,17 @@ import {
   CheckStatus,
   CheckTimings,
   CheckWorkflowInput,
+  LeverRemoval,
   StageEntered,
   cancelUpdate,
   certnEventSignal,
+  leverRemovedSignal,
   stageEnteredSignal,
   stateQuery,
 } from './definitions';
 import { api } from './proxies';
 import { SA_CASE, SA_PACKAGE, SA_STATUS } from './search-attributes';
-import { STATUS_TAGS, isTerminal } from './status';
+import { isTerminal, tagFor } from './status';
 
 /** Registers the handlers and builds (or takes over, after continue-as-new) the state. */
 export function setup(input: CheckWorkflowInput): CheckRun {
@@ -45,6 +47,8 @@ export class CheckRun {
   nudges = 0;
   /** The newest stage entry Lever told this run about: the stage confirmation is tied to it. */
   latestEntry?: StageEntered;
+  /** Lever said the candidate was archived or deleted; the phase the run is in confirms it and acts. */
+  removal?: LeverRemoval;
   /** A cancel the update's validator accepted and the run has not answered yet. */
   cancelReason?: string;
   private answer?: (outcome: CancelOutcome) => void;
@@ -81,6 +85,9 @@ export class CheckRun {
     });
     setHandler(certnEventSignal, () => {
       this.nudges++;
+    });
+    setHandler(leverRemovedSignal, (removal) => {
+      if (!this.ended) this.removal = removal;
     });
     setHandler(
       cancelUpdate,
@@ -143,13 +150,22 @@ export class CheckRun {
 
   /** Lever first, then the state: what the query and the UI say is what the recruiter sees. */
   async showStatus(status: CheckStatus, detail?: string, opts: { publish?: boolean } = {}): Promise<void> {
-    const tag = STATUS_TAGS[status];
-    if (tag) await this.onLever(`tag ${tag}`, () => api.setStatusTag(this.teamId, this.opportunityId, status));
+    const result = status === 'Complete' ? this.state.result : undefined;
+    const tag = tagFor(status, result);
+    // The result goes in only when there is one: the commands of a check without one stay as they were.
+    if (tag) {
+      await this.onLever(`tag ${tag}`, () =>
+        result
+          ? api.setStatusTag(this.teamId, this.opportunityId, status, result)
+          : api.setStatusTag(this.teamId, this.opportunityId, status),
+      );
+    }
     this.record(status, detail, opts);
   }
 
   /** Lever is presentation: a permanent failure there is recorded, and the check keeps tracking the case. */
   async onLever(what: string, fn: () => Promise<unknown>): Promise<boolean> {
+    if (this.state.removedInLever === 'deleted') return false; // nothing left in Lever to write to
     try {
       await fn();
       return true;

@@ -2,6 +2,7 @@
 // choose the package, and order the Certn case once (or follow the one this opportunity already has).
 import { ActivityFailure, ApplicationFailure, condition, workflowInfo } from '@temporalio/workflow';
 import type { CheckRun } from './check-run';
+import { confirmedRemoval } from './lever-removal';
 import { api, ordering } from './proxies';
 
 /** 'following': a case exists now (ordered or resumed), phase 2 follows it. 'ended': the run is over. */
@@ -12,6 +13,14 @@ export async function confirmAndOrder(run: CheckRun): Promise<'following' | 'end
       await run.showStatus('Cancelled', run.cancelReason);
       run.answerCancel(true, 'the check was cancelled before anything was ordered');
       return 'ended';
+    }
+    if (run.removal !== undefined) {
+      const reason = await confirmedRemoval(run);
+      if (reason) {
+        run.ending();
+        await run.showStatus('Cancelled', reason);
+        return 'ended';
+      }
     }
     const entriesBefore = run.stageEntries; // a re-entry from here on wakes the no-e-mail wait below
     // Tied to the newest stage entry Lever told us about; an operator's re-run confirms none.
@@ -25,7 +34,7 @@ export async function confirmAndOrder(run: CheckRun): Promise<'following' | 'end
       run.record('NotInTriggerStage', 'Lever does not show the opportunity in the trigger stage');
       return 'ended';
     }
-    if (opp.existingCaseId && !input.rerun) {
+    if (opp.existingCaseId && !input.rerun && !opp.reorder) {
       // Never a second case by itself: follow the one this opportunity has (finished or not; links, file and
       // note are found, not repeated), so this run shows the check's real state.
       state.caseId = opp.existingCaseId;
@@ -37,7 +46,7 @@ export async function confirmAndOrder(run: CheckRun): Promise<'following' | 'end
     if (!opp.hasEmail) {
       if (state.status !== 'ErrorNoEmail') await run.showStatus('ErrorNoEmail');
       const movedAgain = await condition(
-        () => run.stageEntries > entriesBefore || run.cancelReason !== undefined,
+        () => run.stageEntries > entriesBefore || run.cancelReason !== undefined || run.removal !== undefined,
         run.timings.noEmailWaitMs,
       );
       if (!movedAgain) {
@@ -45,6 +54,13 @@ export async function confirmAndOrder(run: CheckRun): Promise<'following' | 'end
         return 'ended';
       }
       continue;
+    }
+    if (opp.reorder && state.status !== 'ErrorNoEmail') {
+      state.transitions.push({
+        at: new Date().toISOString(),
+        status: state.status,
+        detail: `case ${opp.existingCaseId} ended without results; the stage entry orders a new one`,
+      });
     }
     const pkg = opp.package;
     if (!pkg) return notOrdered(run, 'the team has no default package and no candidate tag names one', 'NoPackage');
@@ -67,7 +83,13 @@ export async function confirmAndOrder(run: CheckRun): Promise<'following' | 'end
       if (!(err instanceof ActivityFailure)) throw err;
       const cause = err.cause instanceof ApplicationFailure ? err.cause : undefined;
       // "Not Ordered" only when Certn provably has no case for this order; otherwise an operator must look.
-      if (cause?.type && DEFINITELY_NOT_ORDERED.test(cause.type)) return notOrdered(run, cause.message, cause.type);
+      if (cause?.type && DEFINITELY_NOT_ORDERED.test(cause.type)) {
+        // Certn refusing the order names the package: its check types may be ones this account cannot order.
+        const why = cause.type.startsWith('Certn.')
+          ? `Certn refused package ${pkg.name}: ${cause.message}`
+          : cause.message;
+        return notOrdered(run, why, cause.type);
+      }
       return orderUncertain(run, cause?.message ?? err.message, cause?.type ?? 'OrderUncertain');
     }
     state.caseId = order.caseId;

@@ -24,6 +24,12 @@ export interface CertnNudge {
   objectId: string;
 }
 
+/** Lever said the candidate was archived or deleted (unsigned `data`: the workflow confirms it with Lever first). */
+export interface LeverRemoval {
+  kind: 'archived' | 'deleted';
+  triggeredAt: number;
+}
+
 export interface CancelRequest {
   reason: string;
 }
@@ -38,6 +44,7 @@ export interface CancelOutcome {
 
 export const stageEnteredSignal = defineSignal<[StageEntered]>('stageEntered');
 export const certnEventSignal = defineSignal<[CertnNudge]>('certnEvent');
+export const leverRemovedSignal = defineSignal<[LeverRemoval]>('leverRemoved');
 /** An update, not a signal: its validator refuses a check with nothing left to cancel, and the caller learns whether
  * the cancel took. */
 export const cancelUpdate = defineUpdate<CancelOutcome, [CancelRequest]>('cancel');
@@ -84,6 +91,10 @@ export interface CheckState {
   /** Set when a Lever update failed for good; the check keeps tracking the case. */
   lastError?: string;
   certnStatus?: string;
+  /** Certn's result of the complete case ('Clear' | 'Review'), when it gives one: picks the Complete tag. */
+  result?: 'Clear' | 'Review';
+  /** Lever confirmed the candidate archived or deleted: the check was cancelled (deleted: no Lever writes at all). */
+  removedInLever?: 'archived' | 'deleted';
   /** Which report link the profile carries ('interim' | 'final'; the signed URL itself never enters history). */
   reportLink?: string;
   /** An interim link was (possibly) written: the final one must replace it. */

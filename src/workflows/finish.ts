@@ -1,6 +1,7 @@
 // The finish of a check whose case closed: the final report link, the PDF attached once, one summary note.
 import type { CheckRun } from './check-run';
 import type { CheckState, CheckStatus } from './definitions';
+import { removalReason } from './lever-removal';
 import { api, reports } from './proxies';
 
 export async function finish(run: CheckRun, status: CheckStatus): Promise<void> {
@@ -23,7 +24,13 @@ export async function finish(run: CheckRun, status: CheckStatus): Promise<void> 
   }
   if (!state.noteAdded) {
     await run.onLever('summary note', async () => {
-      await api.addSummaryNote(teamId, opportunityId, summaryOf(state, status), { mayExist });
+      const outcome =
+        status === 'Complete' && state.result
+          ? `${status} (${state.result})`
+          : status === 'Cancelled' && state.removedInLever
+            ? `${status} (${removalReason(state.removedInLever)})`
+            : status;
+      await api.addSummaryNote(teamId, opportunityId, summaryOf(state, outcome), { mayExist });
       state.noteAdded = true;
     });
   }

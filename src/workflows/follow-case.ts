@@ -11,6 +11,7 @@ import {
 import type { CheckRun } from './check-run';
 import type { backgroundCheck } from './check-workflow';
 import { finish, summaryOf } from './finish';
+import { cancelForRemoval, confirmedRemoval } from './lever-removal';
 import { api } from './proxies';
 import { CaseSnapshot, hasResults, isTerminal, nextStatus, statusFromCase } from './status';
 
@@ -24,11 +25,16 @@ export async function followCase(run: CheckRun): Promise<void> {
     // Taken before the read: a nudge that lands while the read or the Lever updates run is not lost.
     const seen = run.nudges;
     if (run.cancelReason !== undefined) await cancelCase(run, caseId);
+    if (run.removal !== undefined) {
+      const reason = await confirmedRemoval(run);
+      if (reason) await cancelForRemoval(run, caseId, reason);
+    }
     const snapshot = await readCase(run, caseId);
     if (snapshot) {
       state.certnStatus = snapshot.overallStatus;
       const { shown, progress } = nextStatus(state.progress, statusFromCase(snapshot));
       state.progress = progress;
+      if (shown === 'Complete' && snapshot.result) state.result = snapshot.result;
       if (isTerminal(shown)) run.ending();
       if (shown !== state.status) await run.showStatus(shown, `Certn: ${snapshot.overallStatus}`);
 
@@ -51,13 +57,13 @@ export async function followCase(run: CheckRun): Promise<void> {
     }
     // The last wait ends at the deadline itself, so the check stops when the maximum says, not up to a poll later.
     await condition(
-      () => run.nudges !== seen || run.cancelReason !== undefined,
+      () => run.nudges !== seen || run.cancelReason !== undefined || run.removal !== undefined,
       Math.min(timings.pollIntervalMs, left),
     );
     const longHistory =
       workflowInfo().historyLength > timings.maxHistoryEvents || workflowInfo().continueAsNewSuggested;
-    // A pending cancel is handled first: it would not survive the hand-over to the next run.
-    if (longHistory && run.cancelReason === undefined) {
+    // A pending cancel or Lever removal is handled first: it would not survive the hand-over to the next run.
+    if (longHistory && run.cancelReason === undefined && run.removal === undefined) {
       await condition(allHandlersFinished); // an answered cancel's handler returns in the next activation
       await continueAsNew<typeof backgroundCheck>({
         teamId,

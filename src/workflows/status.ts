@@ -21,6 +21,22 @@ export const STATUS_TAGS: Partial<Record<CheckStatus, string>> = {
   Cancelled: 'CERTN - Cancelled',
 };
 
+/** Certn's result of a complete case, when it gives one (Certn Centric's Lever guide tags the two apart). */
+export const CASE_RESULTS = ['Clear', 'Review'] as const;
+export type CaseResult = (typeof CASE_RESULTS)[number];
+export const RESULT_TAGS: Record<CaseResult, string> = {
+  Clear: 'CERTN - Complete (Clear)',
+  Review: 'CERTN - Complete (Review)',
+};
+
+/** The tag a status shows; Complete with a result shows the result's tag instead of the plain one. */
+export function tagFor(status: CheckStatus, result?: CaseResult): string | undefined {
+  return status === 'Complete' && result ? RESULT_TAGS[result] : STATUS_TAGS[status];
+}
+
+/** Every tag this service sets: a tag swap removes all but the new one. */
+export const ALL_STATUS_TAGS: string[] = [...new Set([...Object.values(STATUS_TAGS), ...Object.values(RESULT_TAGS)])];
+
 export function isCertnTag(tag: string): boolean {
   return tag.trim().toUpperCase().startsWith(TAG_PREFIX.toUpperCase());
 }
@@ -42,6 +58,8 @@ const SUBMITTED_OR_LATER = new Set([
 export interface CaseSnapshot {
   overallStatus: string;
   checks: { id: string; status: string }[];
+  /** Only when Certn gives one for a COMPLETE case (absent otherwise, so histories without it are unchanged). */
+  result?: CaseResult;
 }
 
 /**

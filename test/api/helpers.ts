@@ -10,7 +10,7 @@ import { CancelResult, CheckGateway } from '../../src/api/check-gateway';
 import { AppConfig, loadConfig } from '../../src/config';
 import { setLogLevel, setLogSink } from '../../src/logger';
 import { SqliteSettingsStore } from '../../src/settings/sqlite-store';
-import { CheckState, CertnNudge, StageEntered } from '../../src/workflows/definitions';
+import { CheckState, CertnNudge, LeverRemoval, StageEntered } from '../../src/workflows/definitions';
 
 export const ADMIN_TOKEN = 'test-admin-token-' + randomBytes(8).toString('hex');
 
@@ -128,6 +128,12 @@ export class FakeGateway implements CheckGateway {
     outcome: { took: true, status: 'Cancelled', detail: 'Certn cancelled the case' },
   });
   stateImpl: (teamId: string, opp: string) => Promise<CheckState | null> = async () => null;
+  leverRemovedImpl: (teamId: string, opp: string, r: LeverRemoval) => Promise<boolean> = async () => true;
+
+  leverRemoved(teamId: string, opportunityId: string, removal: LeverRemoval) {
+    this.calls.push({ method: 'leverRemoved', args: [teamId, opportunityId, removal] });
+    return this.leverRemovedImpl(teamId, opportunityId, removal);
+  }
 
   stageEntered(teamId: string, opportunityId: string, event: StageEntered) {
     this.calls.push({ method: 'stageEntered', args: [teamId, opportunityId, event] });

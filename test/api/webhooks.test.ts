@@ -61,6 +61,9 @@ class SwitchGateway implements CheckGateway {
   cancel(...a: Parameters<CheckGateway['cancel']>) {
     return this.target.cancel(...a);
   }
+  leverRemoved(...a: Parameters<CheckGateway['leverRemoved']>) {
+    return this.target.leverRemoved(...a);
+  }
   state(...a: Parameters<CheckGateway['state']>) {
     return this.target.state(...a);
   }

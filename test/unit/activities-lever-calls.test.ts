@@ -5,7 +5,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities, REPORT_FILE_PREFIX } from '../../src/activities';
 import { ReportLinks } from '../../src/activities/report-links';
 import type { SettingsStore, TeamConfig, TeamSecrets } from '../../src/settings/store';
-import { STATUS_TAGS } from '../../src/workflows/status';
+import { ALL_STATUS_TAGS } from '../../src/workflows/status';
 
 const LEVER = 'https://lever.test/v1';
 const CERTN = 'https://certn.test';
@@ -98,7 +98,7 @@ describe('setStatusTag', () => {
       `POST /opportunities/${OPP}/addTags`,
     ]);
     const removed = (w.lever[0]!.body as { tags: string[] }).tags;
-    const all = new Set(Object.values(STATUS_TAGS));
+    const all = new Set(ALL_STATUS_TAGS);
     expect(new Set(removed)).toEqual(new Set([...all].filter((t) => t !== 'CERTN - Analyzing')));
     expect(w.lever[1]!.body).toEqual({ tags: ['CERTN - Analyzing'] });
     expect(w.lever.every((c) => !c.path.endsWith(OPP))).toBe(true); // no GET /opportunities/:id

@@ -33,6 +33,7 @@ function fakes(overrides: Partial<CheckActivities> = {}): CheckActivities {
     orderCase: async () => ({ caseId: 'case-1' }),
     readCase: async () => OPEN,
     cancelCase: async () => undefined,
+    confirmRemovedFromLever: async () => false,
     setReportLink: async (_team, _opp, _caseId, kind) => kind,
     attachReportPdf: async () => ({ fileId: 'file-1' }),
     addSummaryNote: async () => ({ noteId: 'note-1' }),
