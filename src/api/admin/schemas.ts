@@ -134,7 +134,15 @@ export const EnableFailed = z
 export const Unprocessable = z.union([EnableFailed, ErrorBody]);
 
 // ------------------------------------------------------------------------------------------------ webhooks
-const LEVER_OK = ['accepted', 'ping', 'duplicate', 'team_disabled', 'event_ignored', 'other_stage'] as const;
+const LEVER_OK = [
+  'accepted',
+  'ping',
+  'duplicate',
+  'team_disabled',
+  'event_ignored',
+  'other_stage',
+  'no_open_check',
+] as const;
 const LEVER_ERR = [
   'unknown_hook',
   'too_large',
