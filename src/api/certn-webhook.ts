@@ -4,6 +4,7 @@
 //        body parsed (400), the check found through the durable Certn object mapping (whichever team owns the
 //        object: one Certn account may serve several teams through one URL) and nudged. An unknown object
 //        or a closed check is acknowledged (200, logged); Temporal unreachable → 503 so Certn retries.
+//        Nudges for one check are coalesced (nudge-coalescer.ts): a storm of callbacks costs the check two signals.
 // Nudges still reach open checks of a disabled team: disabling stops new checks, not the ones under way.
 import express, { NextFunction, Request, Response } from 'express';
 import { CertnWebhookEvent } from '../certn/schemas';
@@ -11,8 +12,10 @@ import { verifyCertnSignature } from '../certn/signature';
 import { createLogger } from '../logger';
 import { CertnHookTeam, SettingsStore } from '../settings/store';
 import { fieldErrors } from '../settings/schemas';
+import type { CertnNudge } from '../workflows/definitions';
 import { CheckGateway, TemporalUnavailableError } from './check-gateway';
 import { METRIC, Metrics } from './metrics';
+import { NudgeCoalescer } from './nudge-coalescer';
 
 const log = createLogger('certn-webhook');
 
@@ -54,6 +57,7 @@ const STATUS: Record<CertnOutcome, number> = {
 export function certnWebhookRouter(deps: CertnWebhookDeps): express.Router {
   const router = express.Router();
   const limit = deps.maxBodyBytes ?? CERTN_WEBHOOK_MAX_BYTES;
+  const nudges = new NudgeCoalescer<CertnNudge>((workflowId, nudge) => deps.gateway.certnEvent(workflowId, nudge));
 
   const count = (outcome: CertnOutcome) => deps.metrics.inc(METRIC.certnWebhooks, { outcome });
   const reply = (res: Response, outcome: CertnOutcome, extra: Record<string, unknown> = {}) => {
@@ -125,7 +129,7 @@ export function certnWebhookRouter(deps: CertnWebhookDeps): express.Router {
     }
     const wctx = { ...ctx, workflowId: ref.workflowId, caseId: ref.caseId, ownerTeamId: ref.teamId };
     try {
-      const delivered = await deps.gateway.certnEvent(ref.workflowId, {
+      const delivered = await nudges.nudge(ref.workflowId, {
         eventId: ev.id,
         eventType: ev.event_type,
         objectType: ev.object_type,

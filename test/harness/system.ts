@@ -79,7 +79,9 @@ export class System {
     readonly store: SettingsStore,
     readonly client: Client,
     private readonly connection: Connection,
-    private readonly server: Server,
+    private server: Server,
+    /** Builds a fresh app on the same store and gateway: what a restarted API process does. */
+    private readonly buildApp: () => ReturnType<typeof createApiApp>,
     readonly apiUrl: string,
     readonly adminToken: string,
     readonly taskQueue: string,
@@ -120,17 +122,19 @@ export class System {
       caseMaxWaitMs: options.caseMaxWaitMs ?? 60 * 60_000,
       maxHistoryEvents: options.maxHistoryEvents ?? 2000,
     };
-    const app = createApiApp({
-      store,
-      gateway: new TemporalCheckGateway(client, taskQueue, timings),
-      config: { ...config, PUBLIC_BASE_URL: apiUrl },
-      adminToken,
-      leverBaseUrl: `${lever.url}/v1`,
-      certnBaseUrl: certn.url,
-      reportLinks,
-      checkList: { client, temporalUiUrl: options.temporalUiUrl },
-    });
-    server.on('request', app);
+    const gateway = new TemporalCheckGateway(client, taskQueue, timings);
+    const buildApp = () =>
+      createApiApp({
+        store,
+        gateway,
+        config: { ...config, PUBLIC_BASE_URL: apiUrl },
+        adminToken,
+        leverBaseUrl: `${lever.url}/v1`,
+        certnBaseUrl: certn.url,
+        reportLinks,
+        checkList: { client, temporalUiUrl: options.temporalUiUrl },
+      });
+    server.on('request', buildApp());
 
     const system = new System(
       lever,
@@ -139,6 +143,7 @@ export class System {
       client,
       connection,
       server,
+      buildApp,
       apiUrl,
       adminToken,
       taskQueue,
@@ -211,15 +216,38 @@ export class System {
     await this.workerDone;
     await this.workerConnection?.close();
     this.worker = undefined;
+    this.workerDone = undefined;
+    this.workerConnection = undefined; // a second stop (e.g. in stop() after a test's own) closes nothing twice
+  }
+
+  /**
+   * Restarts the API as a deploy would: the HTTP server closes (requests under way are cut off), nothing listens
+   * for `downMs`, then a new app (fresh in-memory state, same store and gateway) listens on the same port.
+   */
+  async restartApi(downMs = 0): Promise<void> {
+    await this.closeServer();
+    await new Promise((r) => setTimeout(r, downMs));
+    const { createServer } = await import('node:http');
+    const server = createServer(this.buildApp());
+    const port = Number(new URL(this.apiUrl).port);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+    this.server = server;
+  }
+
+  private closeServer(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
   }
 
   async stop(): Promise<void> {
     for (const child of this.children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await this.stopWorker();
-    await new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    await this.closeServer();
     await this.lever.stop();
     await this.certn.stop();
     await this.connection.close();
