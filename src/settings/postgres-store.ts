@@ -2,7 +2,7 @@
 // semantics as the SQLite store, for several API/worker processes on several hosts. Read-then-write paths run in a
 // transaction that locks the row first (SELECT … FOR UPDATE) or are single statements with ON CONFLICT, so claims
 // and intents stay atomic under concurrency. Driver: node-postgres (`pg`) — well kept, pure JS (no native build),
-// pooled, the de-facto PostgreSQL driver for Node. Long because it implements the whole SettingsStore interface.
+// pooled, the de-facto PostgreSQL driver for Node. Over 300 lines: it implements the whole SettingsStore interface.
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { Pool, PoolClient, types } from 'pg';
 import { SecretBox, randomWebhookId } from './crypto';
