@@ -35,6 +35,13 @@ describe.each(['api', 'worker'] as const)('the %s service', (role) => {
     expect(fs.existsSync(path.join(ROOT, 'src', entry.replace(/^dist\//, '').replace(/\.js$/, '.ts')))).toBe(true);
   });
 
+  test('keeps its settings in the compose PostgreSQL (shared by every replica), not on a host volume', () => {
+    expect(String(svc.environment.DATABASE_URL)).toMatch(
+      /^\$\{DATABASE_URL:-postgres:\/\/[^}]*@postgresql:5432\/certn_settings\}$/,
+    );
+    expect(svc.volumes).toBeUndefined();
+  });
+
   test('points at the compose Temporal server, which is not published', () => {
     expect(svc.environment.TEMPORAL_ADDRESS).toBe('temporal:7233');
   });
