@@ -132,7 +132,7 @@ describe('OpenAPI document vs the running app', () => {
 
     // packages
     const pkgs = `/api/admin/teams/${id}/packages`;
-    await expectStatus(call('POST', pkgs, { name: 'Std', checkTypes: ['NOPE'] }), 400);
+    await expectStatus(call('POST', pkgs, { name: 'Std', checkTypes: ['not a check'] }), 400);
     const p = (await expectStatus(call('POST', pkgs, { name: 'Std', checkTypes: ['CRIMINAL_RECORD_CHECK'] }), 201)).json
       .id as string;
     await expectStatus(call('POST', pkgs, { name: 'std', checkTypes: ['CRIMINAL_RECORD_CHECK'] }), 409);
