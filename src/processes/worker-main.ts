@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   setLogLevel(config.LOG_LEVEL);
   const target = splitProcessTarget('worker');
-  installSdkLogging(config.LOG_LEVEL);
+  installSdkLogging(config.LOG_LEVEL, config.TEMPORAL_METRICS_BIND);
   const { store, masterKey, leverBudget } = await openSettings(config);
   const connection = await NativeConnection.connect(target.connection);
   const workflowBundle = prebuiltWorkflowBundle();
