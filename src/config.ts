@@ -31,6 +31,8 @@ const EnvSchema = z.object({
   TEMPORAL_PORT: intFrom(7233),
   /** host:port where the Temporal SDK serves its own worker metrics for Prometheus (/metrics); unset = off. */
   TEMPORAL_METRICS_BIND: z.string().regex(HOST_PORT, 'must be host:port, e.g. 0.0.0.0:9464').optional(),
+  /** host:port where `npm run worker` serves the service's own metrics (Lever/Certn calls, budget waits); unset = off. */
+  WORKER_METRICS_BIND: z.string().regex(HOST_PORT, 'must be host:port, e.g. 0.0.0.0:9465').optional(),
   /** Base URLs of the real services (or the sandboxes). Unset = start the local sandboxes. */
   LEVER_API_BASE_URL: z.string().url().optional(),
   CERTN_API_BASE_URL: z.string().url().optional(),

@@ -1,5 +1,6 @@
 // The Temporal SDK's own worker metrics: `npm run worker` with TEMPORAL_METRICS_BIND, polling the run's dev server,
-// serves Prometheus text at that address; without the variable nothing listens there; a bad value stops start-up.
+// serves Prometheus text at that address (and the service's own families at WORKER_METRICS_BIND); without the
+// variable nothing listens there; a bad value stops start-up.
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -49,11 +50,19 @@ async function scrape(url: string, want: RegExp, timeoutMs = 30_000): Promise<st
   throw new Error(`no ${want} at ${url} in time; last answer:\n${last.slice(0, 2000)}`);
 }
 
-test('a worker with TEMPORAL_METRICS_BIND serves the SDK worker metrics in Prometheus text', async () => {
+test("a worker with TEMPORAL_METRICS_BIND serves the SDK worker metrics, WORKER_METRICS_BIND the service's own", async () => {
   const port = await freePort();
-  const worker = spawnService(WORKER_MAIN, env({ TEMPORAL_METRICS_BIND: `127.0.0.1:${port}` }));
+  const worker = spawnService(
+    WORKER_MAIN,
+    env({ TEMPORAL_METRICS_BIND: `127.0.0.1:${port}`, WORKER_METRICS_BIND: '127.0.0.1:0' }),
+  );
   try {
-    await worker.waitForLog('worker ready');
+    const ready = await worker.waitForLog('worker ready');
+    // The service's own families (Lever/Certn calls, budget waits, statuses) on a port of their own.
+    const own = await fetch(`http://${ready.metrics}/metrics`).then((r) => r.text());
+    expect(own).toMatch(/^# TYPE external_call_duration_seconds histogram$/m);
+    expect(own).toMatch(/^# TYPE lever_budget_wait_seconds histogram$/m);
+    expect(own).not.toMatch(/^temporal_/m);
     // Pollers report as soon as the worker polls its task queues; the SDK prefixes its metrics with temporal_.
     const text = await scrape(`http://127.0.0.1:${port}/metrics`, /^temporal_num_pollers\{/m);
     expect(text).toMatch(/^# TYPE temporal_\w+ \w+$/m);
