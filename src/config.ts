@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 
+const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/;
 const intFrom = (def: number) => z.coerce.number().int().nonnegative().default(def);
 
 const EnvSchema = z.object({
@@ -28,6 +29,10 @@ const EnvSchema = z.object({
   /** The Temporal UI's base URL, for links from the checks list; the embedded dev server's UI when unset. */
   TEMPORAL_UI_URL: z.string().url().optional(),
   TEMPORAL_PORT: intFrom(7233),
+  /** host:port where the Temporal SDK serves its own worker metrics for Prometheus (/metrics); unset = off. */
+  TEMPORAL_METRICS_BIND: z.string().regex(HOST_PORT, 'must be host:port, e.g. 0.0.0.0:9464').optional(),
+  /** host:port where `npm run worker` serves the service's own metrics (Lever/Certn calls, budget waits); unset = off. */
+  WORKER_METRICS_BIND: z.string().regex(HOST_PORT, 'must be host:port, e.g. 0.0.0.0:9465').optional(),
   /** Base URLs of the real services (or the sandboxes). Unset = start the local sandboxes. */
   LEVER_API_BASE_URL: z.string().url().optional(),
   CERTN_API_BASE_URL: z.string().url().optional(),

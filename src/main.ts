@@ -88,7 +88,7 @@ async function main(): Promise<void> {
   const baseUrl = publicBaseUrl(config);
   const reportLinks = reportLinksFor(config, masterKey, store, baseUrl);
 
-  installSdkLogging(config.LOG_LEVEL);
+  installSdkLogging(config.LOG_LEVEL, config.TEMPORAL_METRICS_BIND);
   const workerConnection = await NativeConnection.connect(target.connection);
   const worker = await createCheckWorker({
     connection: workerConnection,

@@ -15,6 +15,7 @@ import { orderCaseOnce } from './case-ordering';
 import { choosePackage } from './package-choice';
 import { ReportKind, ReportLinks } from './report-links';
 import { confirmsStageEntry } from './stage-confirmation';
+import { checkStatusTransitions } from '../metrics/process';
 
 const log = createLogger('activities');
 
@@ -150,6 +151,7 @@ export function createActivities(deps: ActivityDeps) {
     const performAs = config.lever.performAsUserId ?? undefined;
     await lever.removeTags(opportunityId, OTHER_STATUS_TAGS(tag), performAs);
     await lever.addTags(opportunityId, [tag], performAs);
+    checkStatusTransitions.inc({ status });
   }
 
   /** Orders the case exactly once (see case-ordering.ts): reconciles from an open order intent before any POST. */

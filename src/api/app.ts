@@ -14,7 +14,7 @@ import { certnWebhookRouter } from './certn-webhook';
 import { CheckGateway } from './check-gateway';
 import { CheckListDeps } from './check-list';
 import { leverWebhookRouter } from './lever-webhook';
-import { Metrics } from './metrics';
+import { Metrics, PROMETHEUS_CONTENT_TYPE } from './metrics';
 import { openApiDocument } from './openapi';
 import { reportRouter } from './report-route';
 import { requestErrorStatus, requestGuard } from './request-guard';
@@ -80,8 +80,8 @@ export function createApiApp(deps: ApiDeps): express.Express {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks });
   });
 
-  app.get('/metrics', (_req, res) => {
-    res.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.render());
+  app.get('/metrics', (_req, res, next) => {
+    metrics.render().then((text) => res.type(PROMETHEUS_CONTENT_TYPE).send(text), next);
   });
 
   app.get('/api/openapi.json', (_req, res) => {

@@ -1,11 +1,10 @@
-// A few counters in Prometheus text format. One instance per API app (no global registry), so tests stay isolated.
+// The API's Prometheus metrics on prom-client: webhook deliveries by endpoint and outcome, admin requests, enable
+// attempts. Each API app has its own registry for these (tests stay isolated); /metrics serves them together with the
+// process registry (src/metrics/process.ts: Lever/Certn call latency, errors, 429s, budget waits, check statuses).
+import { Counter, Registry } from 'prom-client';
+import { processRegistry } from '../metrics/process';
 
 type Labels = Record<string, string>;
-
-interface Counter {
-  help: string;
-  values: Map<string, number>;
-}
 
 export const METRIC = {
   leverWebhooks: 'lever_webhook_deliveries_total',
@@ -14,54 +13,48 @@ export const METRIC = {
   enableAttempts: 'team_enable_attempts_total',
 } as const;
 
-const HELP: Record<string, string> = {
-  [METRIC.leverWebhooks]: 'Lever webhook deliveries by outcome.',
-  [METRIC.certnWebhooks]: 'Certn webhook deliveries by outcome.',
-  [METRIC.adminRequests]: 'Admin API requests by HTTP status class.',
-  [METRIC.enableAttempts]: 'Team enable attempts by result.',
+type MetricName = (typeof METRIC)[keyof typeof METRIC];
+
+const FAMILIES: Record<MetricName, { help: string; label: string }> = {
+  [METRIC.leverWebhooks]: { help: 'Lever webhook deliveries by outcome.', label: 'outcome' },
+  [METRIC.certnWebhooks]: { help: 'Certn webhook deliveries by outcome.', label: 'outcome' },
+  [METRIC.adminRequests]: { help: 'Admin API requests by HTTP status class.', label: 'status' },
+  [METRIC.enableAttempts]: { help: 'Team enable attempts by result.', label: 'result' },
 };
 
-function labelKey(labels: Labels): string {
-  return Object.keys(labels)
-    .sort()
-    .map((k) => `${k}="${String(labels[k]).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)
-    .join(',');
-}
+export const PROMETHEUS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
 
 export class Metrics {
+  readonly registry = new Registry();
   private readonly counters = new Map<string, Counter>();
-  private readonly startedAt = Date.now();
 
-  constructor() {
-    for (const name of Object.values(METRIC)) this.counters.set(name, { help: HELP[name] ?? name, values: new Map() });
+  /** processWide: the process registry to serve alongside (off in unit tests that want only the API's own). */
+  constructor(private readonly processWide: Registry | undefined = processRegistry) {
+    for (const [name, f] of Object.entries(FAMILIES)) {
+      this.counters.set(name, new Counter({ name, help: f.help, labelNames: [f.label], registers: [this.registry] }));
+    }
   }
 
-  inc(name: string, labels: Labels = {}, by = 1): void {
-    let c = this.counters.get(name);
-    if (!c) {
-      c = { help: HELP[name] ?? name, values: new Map() };
-      this.counters.set(name, c);
-    }
-    const key = labelKey(labels);
-    c.values.set(key, (c.values.get(key) ?? 0) + by);
+  inc(name: MetricName, labels: Labels = {}, by = 1): void {
+    this.counter(name).inc(labels, by);
   }
 
   /** Current value (tests). */
-  get(name: string, labels: Labels = {}): number {
-    return this.counters.get(name)?.values.get(labelKey(labels)) ?? 0;
+  async get(name: MetricName, labels: Labels = {}): Promise<number> {
+    const { values } = await this.counter(name).get();
+    const want = Object.entries(labels);
+    const hit = values.find((v) => want.every(([k, x]) => v.labels[k] === x));
+    return hit?.value ?? 0;
   }
 
-  render(): string {
-    const lines: string[] = [];
-    for (const [name, c] of this.counters) {
-      lines.push(`# HELP ${name} ${c.help}`, `# TYPE ${name} counter`);
-      for (const [key, v] of c.values) lines.push(key ? `${name}{${key}} ${v}` : `${name} ${v}`);
-    }
-    lines.push(
-      '# HELP process_uptime_seconds Seconds since the API started.',
-      '# TYPE process_uptime_seconds gauge',
-      `process_uptime_seconds ${Math.round((Date.now() - this.startedAt) / 1000)}`,
-    );
-    return lines.join('\n') + '\n';
+  async render(): Promise<string> {
+    const registry = this.processWide ? Registry.merge([this.registry, this.processWide]) : this.registry;
+    return registry.metrics();
+  }
+
+  private counter(name: string): Counter {
+    const c = this.counters.get(name);
+    if (!c) throw new Error(`unknown metric ${name}`);
+    return c;
   }
 }

@@ -4,6 +4,7 @@ import { ApiError, type ApiErrorInit, type TransportFault } from '../http/api-er
 import { JsonHttp } from '../http/json-client';
 import { createLogger } from '../logger';
 import { CERTN_UNCONFIRMED, CaseList, CertnCase, CertnErrorBody, type CertnErrorItem, ReportFile } from './schemas';
+import { observeCalls } from '../metrics/process';
 
 const log = createLogger('certn-client');
 
@@ -74,6 +75,7 @@ export class CertnClient {
       timeoutMs: opts.timeoutMs ?? 20_000,
       ...(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
       authorize: (h) => h.set('Authorization', auth),
+      observe: observeCalls('certn'),
       rejected: ({ what, status, text, retryAfterMs }) => {
         const err = rejection(what, status, text, retryAfterMs);
         log.warn('certn request failed', { what, status, type: err.code, retryable: err.retryable });

@@ -36,6 +36,19 @@ export interface JsonHttpConfig<E extends ApiError> {
   beforeRequest?: () => Promise<void>;
   /** Told about every 429 (the Lever budget slows down). */
   onRateLimited?: (retryAfterMs: number | undefined) => void;
+  /** Told about every finished call, after the budget wait (metrics: latency, errors, 429s). */
+  observe?: (o: CallTiming) => void;
+}
+
+export interface CallTiming {
+  method: string;
+  /** URL path only: no query string, which may carry a signature. */
+  path: string;
+  /** HTTP status, or 0 when no answer arrived. */
+  status: number;
+  seconds: number;
+  /** The fault when the call failed on our side of the wire or the answer was unusable. */
+  fault?: TransportFault;
 }
 
 export type Query = Array<[string, string | number | undefined]> | Record<string, string | number | undefined>;
@@ -157,6 +170,8 @@ export class JsonHttp<E extends ApiError> {
     maxBytes: number,
   ): Promise<{ status: number; body: Uint8Array }> {
     if (this.cfg.beforeRequest) await this.cfg.beforeRequest();
+    const started = performance.now();
+    let outcome: { status: number; fault?: TransportFault } = { status: 0 };
     const ac = new AbortController();
     const timer = setTimeout(() => ac.abort(), this.cfg.timeoutMs);
     let res: Response | undefined;
@@ -169,7 +184,9 @@ export class JsonHttp<E extends ApiError> {
         if (answer.ok) throw err;
         return new Uint8Array(0);
       });
+      outcome = { status: res.status };
       if (bytes === 'too_large') {
+        outcome = { status: res.status, fault: 'too_large' };
         throw this.fault(what, 'too_large', `answer larger than ${maxBytes} bytes`, res.status, false);
       }
       if (!res.ok) {
@@ -186,6 +203,7 @@ export class JsonHttp<E extends ApiError> {
     } catch (err) {
       if (isApiError(err)) throw err;
       const timedOut = ac.signal.aborted;
+      outcome = { status: 0, fault: timedOut ? 'timeout' : 'network' };
       throw this.fault(
         what,
         timedOut ? 'timeout' : 'network',
@@ -197,6 +215,8 @@ export class JsonHttp<E extends ApiError> {
       );
     } finally {
       clearTimeout(timer);
+      const seconds = (performance.now() - started) / 1000;
+      this.cfg.observe?.({ method: init.method, path: url.pathname, seconds, ...outcome });
     }
   }
 }

@@ -6,6 +6,7 @@
 // - No retries here: errors say whether they are retryable and the caller (a Temporal activity) retries.
 //   Notes and files are not idempotent on Lever, so blind retries inside the client would duplicate them.
 // - Errors never carry the API key.
+import { observeCalls, timedAcquire } from '../metrics/process';
 import { z } from 'zod';
 import { ApiError, type ApiErrorInit, type TransportFault } from '../http/api-error';
 import { JsonHttp, type Query } from '../http/json-client';
@@ -91,9 +92,10 @@ export class LeverClient {
       timeoutMs: opts.timeoutMs ?? 15_000,
       ...(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
       authorize: opts.auth ?? ((h) => h.set('Authorization', basic)),
+      observe: observeCalls('lever'),
       ...(budget
         ? {
-            beforeRequest: () => budget.acquire(key),
+            beforeRequest: () => timedAcquire(() => budget.acquire(key)),
             onRateLimited: (retryAfterMs: number | undefined) => budget.penalize(key, retryAfterMs),
           }
         : {}),

@@ -41,10 +41,15 @@ export function splitProcessTarget(role: keyof typeof REQUIRED_ENV, env = proces
   return target;
 }
 
-/** The SDK's own logs (worker, workflow `log` calls) as JSON lines like the rest; signals are handled by us. */
-export function installSdkLogging(level: AppConfig['LOG_LEVEL']): void {
+/**
+ * The SDK's own logs (worker, workflow `log` calls) as JSON lines like the rest; signals are handled by us. With
+ * metricsBind (TEMPORAL_METRICS_BIND) the SDK also serves its worker metrics (task slots, poll and schedule-to-start
+ * latencies, sticky cache) in Prometheus text at http://metricsBind/metrics.
+ */
+export function installSdkLogging(level: AppConfig['LOG_LEVEL'], metricsBind?: string): void {
   const sdkLog = createLogger('temporal');
   Runtime.install({
+    ...(metricsBind ? { telemetryOptions: { metrics: { prometheus: { bindAddress: metricsBind } } } } : {}),
     logger: new DefaultLogger(level.toUpperCase() as 'INFO', ({ level: l, message, meta }) =>
       sdkLog[SDK_LEVELS[l]](message, meta),
     ),

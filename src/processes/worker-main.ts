@@ -5,6 +5,7 @@
 import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, loadConfig } from '../config';
 import { createLogger, setLogLevel } from '../logger';
+import { serveProcessMetrics } from '../metrics/serve';
 import { describeTarget } from '../temporal/connection-options';
 import { createCheckWorker, prebuiltWorkflowBundle } from '../worker';
 import { installSdkLogging, onTerminate, openSettings, reportLinksFor, splitProcessTarget } from './service-parts';
@@ -15,7 +16,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   setLogLevel(config.LOG_LEVEL);
   const target = splitProcessTarget('worker');
-  installSdkLogging(config.LOG_LEVEL);
+  installSdkLogging(config.LOG_LEVEL, config.TEMPORAL_METRICS_BIND);
   const { store, masterKey, leverBudget } = await openSettings(config);
   const connection = await NativeConnection.connect(target.connection);
   const workflowBundle = prebuiltWorkflowBundle();
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
     ...describeTarget(target),
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     workflowBundle: workflowBundle ?? 'built at start',
+    ...(config.WORKER_METRICS_BIND ? { metrics: await serveProcessMetrics(config.WORKER_METRICS_BIND) } : {}),
   });
   // A fatal worker error (not a shutdown) ends the process with 1 through the catch below.
   await running;
