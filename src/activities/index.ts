@@ -46,10 +46,6 @@ export interface OrderInput {
   opportunityId: string;
   workflowId: string;
   checkTypes: string[];
-  /** Ignored: the order intent bounds the search now (kept optional so existing workflow code still compiles). */
-  orderedAfter?: string;
-  /** Ignored: a case owned by any check is never adopted (kept optional for the same reason). */
-  earlierCaseIds?: string[];
 }
 
 export interface CaseSummary {

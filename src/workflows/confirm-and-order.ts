@@ -68,7 +68,6 @@ export async function confirmAndOrder(run: CheckRun): Promise<'following' | 'end
     // The search attributes wait for the order: status, package and case then go in one upsert.
     await run.showStatus('Pending', `package ${pkg.name}`, { publish: false });
     if (run.cancelReason !== undefined) continue; // cancelled while the tag was set: order nothing
-    const orderedAfter = new Date(Date.now() - 2 * 60_000).toISOString(); // slack for clock skew with Certn
     let order: { caseId: string };
     try {
       order = await ordering.orderCase({
@@ -76,8 +75,6 @@ export async function confirmAndOrder(run: CheckRun): Promise<'following' | 'end
         opportunityId,
         workflowId: workflowInfo().workflowId,
         checkTypes: pkg.checkTypes,
-        orderedAfter,
-        earlierCaseIds: opp.existingCaseId ? [opp.existingCaseId] : [],
       });
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err;
