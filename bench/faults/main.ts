@@ -7,7 +7,7 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { ensureTemporalCli } from '../../src/temporal/cli';
 import { startDevServer } from '../../src/temporal/dev-server';
-import { ScenarioResult, formatLine, markdownTable, runScenario } from './runner';
+import { NO_CALLBACKS, ScenarioResult, formatLine, markdownTable, runScenario } from './runner';
 import { NOT_BUILT, SCENARIOS } from './scenarios';
 
 async function main(): Promise<void> {
@@ -36,6 +36,7 @@ async function main(): Promise<void> {
         faults: 0,
         violations: [`the scenario failed to run: ${err instanceof Error ? err.message : String(err)}`],
         lever429s: 0,
+        certnCallbacks: NO_CALLBACKS,
         secretsFound: [],
         ms: 0,
       }));

@@ -1,7 +1,7 @@
 // Runs one fault scenario: a fresh System (sandboxes, store, API, worker(s), optionally a Temporal dev server of
 // its own on a database file), a batch of checks moved through the Lever sandbox, the scenario's fault injected
 // once half the batch is in, the batch left to settle, then the invariants and the secrets scan. Returns one line of
-// figures (checks, faults injected, violations, Lever 429s, time) for the table.
+// figures (checks, faults injected, violations, Lever 429s, Certn callbacks and how the API answered them, time).
 import { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -58,8 +58,52 @@ export interface ScenarioResult {
   faults: number;
   violations: string[];
   lever429s: number;
+  /** Certn's callbacks as its sandbox logged them: a callback Certn gave up on is only caught up by polling. */
+  certnCallbacks: CallbackTally;
   secretsFound: string[];
   ms: number;
+}
+
+export interface CallbackTally {
+  /** Callbacks Certn emitted (a scenario's injected duplicates included). */
+  sent: number;
+  delivered: number;
+  /** Certn stopped retrying after its last attempt failed. */
+  gaveUp: number;
+  /** Dropped or skipped on purpose by the scenario's fault knobs. */
+  dropped: number;
+  /** Every attempt's answer: `200`, `503`, `timeout`… → how many. */
+  answers: Record<string, number>;
+}
+
+export const NO_CALLBACKS: CallbackTally = { sent: 0, delivered: 0, gaveUp: 0, dropped: 0, answers: {} };
+
+interface DeliveryLog {
+  state: string;
+  attempts: { status: number | null; error?: string }[];
+}
+
+/** Tallies the Certn sandbox's delivery log: the answers our API gave, attempt by attempt. */
+export function tallyCallbacks(log: DeliveryLog[]): CallbackTally {
+  const t: CallbackTally = { sent: log.length, delivered: 0, gaveUp: 0, dropped: 0, answers: {} };
+  for (const d of log) {
+    if (d.state === 'delivered') t.delivered++;
+    else if (d.state === 'failed') t.gaveUp++;
+    else if (d.state === 'dropped' || d.state === 'skipped') t.dropped++;
+    for (const a of d.attempts) {
+      const k = a.status === null ? (a.error ?? 'no answer') : String(a.status);
+      t.answers[k] = (t.answers[k] ?? 0) + 1;
+    }
+  }
+  return t;
+}
+
+/** `200×180 503×4 timeout×1`: the answers, most frequent first. */
+export function formatAnswers(answers: Record<string, number>): string {
+  const parts = Object.entries(answers)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k}×${n}`);
+  return parts.length ? parts.join(' ') : '-';
 }
 
 export async function killWorker(child: ChildProcess): Promise<void> {
@@ -180,6 +224,9 @@ export async function runScenario(
     );
     const requests = (await sys.leverCtl('GET', '/requests')).data as { status: number }[];
     const lever429s = requests.filter((r) => r.status === 429).length;
+    const certnCallbacks = tallyCallbacks(
+      ((await sys.certnCtl('GET', '/deliveries')) as { deliveries: DeliveryLog[] }).deliveries,
+    );
     const secretsFound = await scanForSecrets(sys, team, {
       candidates: [...c.candidates, ...c.unconfirmed],
       logs,
@@ -191,6 +238,7 @@ export async function runScenario(
       faults: c.faults,
       violations,
       lever429s,
+      certnCallbacks,
       secretsFound,
       ms: Date.now() - started,
     };
@@ -207,6 +255,8 @@ export function formatLine(r: ScenarioResult): string {
   return (
     `${r.name.padEnd(34)} checks ${String(r.checks).padStart(3)}  faults ${String(r.faults).padStart(4)}  ` +
     `violations ${String(r.violations.length).padStart(2)}  Lever 429s ${String(r.lever429s).padStart(4)}  ` +
+    `Certn callbacks ${r.certnCallbacks.delivered}/${r.certnCallbacks.sent} delivered, ${r.certnCallbacks.gaveUp} given up ` +
+    `(answers ${formatAnswers(r.certnCallbacks.answers)})  ` +
     `secrets ${r.secretsFound.length}  ${(r.ms / 1000).toFixed(1)} s`
   );
 }
@@ -214,11 +264,13 @@ export function formatLine(r: ScenarioResult): string {
 export function markdownTable(results: ScenarioResult[], scenarios: Scenario[]): string {
   const rows = results.map((r) => {
     const s = scenarios.find((x) => x.name === r.name);
-    return `| ${r.name} | ${s?.expected ?? ''} | ${r.checks} | ${r.faults} | ${r.violations.length} | ${r.lever429s} | ${r.secretsFound.length} | ${(r.ms / 1000).toFixed(0)} s |`;
+    const cb = r.certnCallbacks;
+    const callbacks = `${cb.delivered} / ${cb.gaveUp} (${formatAnswers(cb.answers)})`;
+    return `| ${r.name} | ${s?.expected ?? ''} | ${r.checks} | ${r.faults} | ${r.violations.length} | ${r.lever429s} | ${callbacks} | ${r.secretsFound.length} | ${(r.ms / 1000).toFixed(0)} s |`;
   });
   return [
-    '| Scenario | Expected outcome | Checks | Faults injected | Violations | Lever 429s | Secrets / personal data found | Time |',
-    '|---|---|---|---|---|---|---|---|',
+    '| Scenario | Expected outcome | Checks | Faults injected | Violations | Lever 429s | Certn callbacks delivered / given up (every answer) | Secrets / personal data found | Time |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n');
 }

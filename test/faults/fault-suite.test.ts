@@ -20,6 +20,8 @@ describe('fault suite (CI form)', () => {
       expect(r.checks).toBeGreaterThanOrEqual(10);
       expect(r.violations).toEqual([]);
       expect(r.secretsFound).toEqual([]);
+      // The tally is read from the Certn sandbox's own delivery log: every check produced callbacks.
+      expect(r.certnCallbacks.sent).toBeGreaterThanOrEqual(r.checks);
     },
     600_000,
   );
