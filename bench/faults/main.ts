@@ -37,6 +37,7 @@ async function main(): Promise<void> {
         violations: [`the scenario failed to run: ${err instanceof Error ? err.message : String(err)}`],
         lever429s: 0,
         certnCallbacks: NO_CALLBACKS,
+        maxLoopStallMs: 0,
         secretsFound: [],
         ms: 0,
       }));

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setLogLevel, setLogSink } from '../../src/logger';
 import { ensureTemporalCli } from '../../src/temporal/cli';
 import { DevServer, freePort, startDevServer } from '../../src/temporal/dev-server';
@@ -60,6 +61,11 @@ export interface ScenarioResult {
   lever429s: number;
   /** Certn's callbacks as its sandbox logged them: a callback Certn gave up on is only caught up by polling. */
   certnCallbacks: CallbackTally;
+  /**
+   * The longest event-loop stall of this process (ms): the API, the sandboxes and the in-process worker share it, so
+   * a stall delays Certn's callbacks past its 10 s attempt timeout whatever the API does.
+   */
+  maxLoopStallMs: number;
   secretsFound: string[];
   ms: number;
 }
@@ -145,6 +151,8 @@ export async function runScenario(
   opts: { settleMs?: number } = {},
 ): Promise<ScenarioResult> {
   const started = Date.now();
+  const loop = monitorEventLoopDelay({ resolution: 20 });
+  loop.enable();
   const logs: string[] = [];
   setLogSink((l) => logs.push(l));
   setLogLevel('debug'); // every line, so the scan sees the info and debug ones too
@@ -239,10 +247,12 @@ export async function runScenario(
       violations,
       lever429s,
       certnCallbacks,
+      maxLoopStallMs: loop.max / 1e6,
       secretsFound,
       ms: Date.now() - started,
     };
   } finally {
+    loop.disable();
     for (const w of ctx?.workers ?? []) await killWorker(w);
     await sys.stop().catch(() => undefined);
     await temporal?.stop().catch(() => undefined);
@@ -256,7 +266,7 @@ export function formatLine(r: ScenarioResult): string {
     `${r.name.padEnd(34)} checks ${String(r.checks).padStart(3)}  faults ${String(r.faults).padStart(4)}  ` +
     `violations ${String(r.violations.length).padStart(2)}  Lever 429s ${String(r.lever429s).padStart(4)}  ` +
     `Certn callbacks ${r.certnCallbacks.delivered}/${r.certnCallbacks.sent} delivered, ${r.certnCallbacks.gaveUp} given up ` +
-    `(answers ${formatAnswers(r.certnCallbacks.answers)})  ` +
+    `(answers ${formatAnswers(r.certnCallbacks.answers)})  longest stall ${(r.maxLoopStallMs / 1000).toFixed(1)} s  ` +
     `secrets ${r.secretsFound.length}  ${(r.ms / 1000).toFixed(1)} s`
   );
 }
@@ -266,11 +276,11 @@ export function markdownTable(results: ScenarioResult[], scenarios: Scenario[]):
     const s = scenarios.find((x) => x.name === r.name);
     const cb = r.certnCallbacks;
     const callbacks = `${cb.delivered} / ${cb.gaveUp} (${formatAnswers(cb.answers)})`;
-    return `| ${r.name} | ${s?.expected ?? ''} | ${r.checks} | ${r.faults} | ${r.violations.length} | ${r.lever429s} | ${callbacks} | ${r.secretsFound.length} | ${(r.ms / 1000).toFixed(0)} s |`;
+    return `| ${r.name} | ${s?.expected ?? ''} | ${r.checks} | ${r.faults} | ${r.violations.length} | ${r.lever429s} | ${callbacks} | ${(r.maxLoopStallMs / 1000).toFixed(1)} s | ${r.secretsFound.length} | ${(r.ms / 1000).toFixed(0)} s |`;
   });
   return [
-    '| Scenario | Expected outcome | Checks | Faults injected | Violations | Lever 429s | Certn callbacks delivered / given up (every answer) | Secrets / personal data found | Time |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| Scenario | Expected outcome | Checks | Faults injected | Violations | Lever 429s | Certn callbacks delivered / given up (every answer) | Longest event-loop stall | Secrets / personal data found | Time |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n');
 }
