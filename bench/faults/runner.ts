@@ -80,6 +80,19 @@ export interface CallbackTally {
   dropped: number;
   /** Every attempt's answer: `200`, `503`, `timeout`… → how many. */
   answers: Record<string, number>;
+  /** The longest the API took over one callback, by its own log (`ms`): tells its waits from the transport's. */
+  slowestAnswerMs?: number;
+}
+
+/** The API's slowest Certn callback, from its log lines (the `ms` the webhook logs with each outcome). */
+export function slowestCallbackMs(logs: string[]): number {
+  let max = 0;
+  for (const line of logs) {
+    if (!line.includes('"certn-webhook"')) continue;
+    const ms = (JSON.parse(line) as { ms?: unknown }).ms;
+    if (typeof ms === 'number' && ms > max) max = ms;
+  }
+  return max;
 }
 
 export const NO_CALLBACKS: CallbackTally = { sent: 0, delivered: 0, gaveUp: 0, dropped: 0, answers: {} };
@@ -232,9 +245,10 @@ export async function runScenario(
     );
     const requests = (await sys.leverCtl('GET', '/requests')).data as { status: number }[];
     const lever429s = requests.filter((r) => r.status === 429).length;
-    const certnCallbacks = tallyCallbacks(
+    const certnCallbacks: CallbackTally = tallyCallbacks(
       ((await sys.certnCtl('GET', '/deliveries')) as { deliveries: DeliveryLog[] }).deliveries,
     );
+    certnCallbacks.slowestAnswerMs = slowestCallbackMs(logs);
     const secretsFound = await scanForSecrets(sys, team, {
       candidates: [...c.candidates, ...c.unconfirmed],
       logs,
@@ -266,7 +280,7 @@ export function formatLine(r: ScenarioResult): string {
     `${r.name.padEnd(34)} checks ${String(r.checks).padStart(3)}  faults ${String(r.faults).padStart(4)}  ` +
     `violations ${String(r.violations.length).padStart(2)}  Lever 429s ${String(r.lever429s).padStart(4)}  ` +
     `Certn callbacks ${r.certnCallbacks.delivered}/${r.certnCallbacks.sent} delivered, ${r.certnCallbacks.gaveUp} given up ` +
-    `(answers ${formatAnswers(r.certnCallbacks.answers)})  longest stall ${(r.maxLoopStallMs / 1000).toFixed(1)} s  ` +
+    `(answers ${formatAnswers(r.certnCallbacks.answers)}; slowest API answer ${((r.certnCallbacks.slowestAnswerMs ?? 0) / 1000).toFixed(1)} s)  longest stall ${(r.maxLoopStallMs / 1000).toFixed(1)} s  ` +
     `secrets ${r.secretsFound.length}  ${(r.ms / 1000).toFixed(1)} s`
   );
 }

@@ -92,6 +92,7 @@ export function certnWebhookRouter(deps: CertnWebhookDeps): express.Router {
   });
 
   const handle = async (req: Request, res: Response) => {
+    const started = Date.now();
     const team = res.locals.team as CertnHookTeam;
     const teamId = team.teamId;
     const raw: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -128,6 +129,8 @@ export function certnWebhookRouter(deps: CertnWebhookDeps): express.Router {
       return reply(res, 'unknown_object');
     }
     const wctx = { ...ctx, workflowId: ref.workflowId, caseId: ref.caseId, ownerTeamId: ref.teamId };
+    // How long the callback waited for its (coalesced) signal: Certn gives up on an attempt after a few seconds.
+    const took = () => ({ ...wctx, ms: Date.now() - started });
     try {
       const delivered = await nudges.nudge(ref.workflowId, {
         eventId: ev.id,
@@ -135,14 +138,14 @@ export function certnWebhookRouter(deps: CertnWebhookDeps): express.Router {
         objectType: ev.object_type,
         objectId: ev.object_id,
       });
-      log.info(delivered ? 'certn event handed to the check' : 'certn event for a closed check', wctx);
+      log.info(delivered ? 'certn event handed to the check' : 'certn event for a closed check', took());
       return reply(res, delivered ? 'signalled' : 'check_closed');
     } catch (err) {
       if (err instanceof TemporalUnavailableError) {
-        log.warn('certn event not accepted: Temporal unavailable', { ...wctx, err });
+        log.warn('certn event not accepted: Temporal unavailable', { ...took(), err });
         return reply(res, 'temporal_unavailable', { message: 'try again later' });
       }
-      log.error('certn event failed', { ...wctx, err });
+      log.error('certn event failed', { ...took(), err });
       return reply(res, 'error');
     }
   };

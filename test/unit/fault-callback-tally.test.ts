@@ -1,5 +1,5 @@
 // The fault suite's tally of Certn callbacks: the answers our API gave, attempt by attempt, from the sandbox's log.
-import { formatAnswers, tallyCallbacks } from '../../bench/faults/runner';
+import { formatAnswers, slowestCallbackMs, tallyCallbacks } from '../../bench/faults/runner';
 
 describe('tallyCallbacks', () => {
   it('counts delivered, given-up and dropped callbacks and every attempt by its answer', () => {
@@ -13,5 +13,15 @@ describe('tallyCallbacks', () => {
     expect(t).toEqual({ sent: 5, delivered: 2, gaveUp: 1, dropped: 2, answers: { '200': 2, '503': 3, timeout: 1 } });
     expect(formatAnswers(t.answers)).toBe('503×3 200×2 timeout×1');
     expect(formatAnswers({})).toBe('-');
+  });
+});
+
+describe('slowestCallbackMs', () => {
+  it("reads the longest `ms` of the Certn webhook's own log lines and ignores other components", () => {
+    const line = (component: string, ms?: number) => JSON.stringify({ level: 'info', component, msg: 'x', ms });
+    expect(
+      slowestCallbackMs([line('certn-webhook', 40), line('lever-webhook', 9000), line('certn-webhook', 1200)]),
+    ).toBe(1200);
+    expect(slowestCallbackMs([line('certn-webhook')])).toBe(0);
   });
 });
