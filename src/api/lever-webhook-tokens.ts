@@ -27,7 +27,9 @@ export function verifyLeverDelivery(
   if (own !== undefined) {
     const token = tokens[own];
     if (!token) return { outcome: 'token_not_set', field: `lever.${own}` };
-    return verifyLeverSignature(token, signed) ? { outcome: 'verified' } : { outcome: 'invalid_signature', tokensSet: 1 };
+    return verifyLeverSignature(token, signed)
+      ? { outcome: 'verified' }
+      : { outcome: 'invalid_signature', tokensSet: 1 };
   }
   const set = Object.values(tokens).filter((t): t is string => Boolean(t));
   // Every token is tried (no early exit), so the time taken does not say which one matched.
