@@ -1,7 +1,8 @@
 // Which of a team's Lever signature tokens may verify a delivery. Lever gives every webhook its own token and signs
 // only `token + triggeredAt` (not `event`), so an event the service acts on verifies with its own webhook's token
 // only: with a fallback, a captured stage-change delivery re-labelled as a delete would cancel a check. Events acted
-// on by nothing (the "verify connection" ping each webhook sends) verify with any of the team's tokens.
+// on by nothing (the "verify connection" ping each webhook sends; any other, or no, `event`) verify with any of the
+// team's tokens.
 import { verifyLeverSignature } from '../lever/signature';
 import { LeverHookTokens } from '../settings/store';
 

@@ -3,9 +3,8 @@
 // Answers fast and does little: find the team, verify, dedupe, hand to Temporal. Status codes:
 //   404 unknown hook id · 413 body over the limit · 400 not JSON / no token, triggeredAt and signature (no details:
 //       an unauthenticated caller learns nothing of the schema)
-//   401 bad signature (each event the service acts on verifies with its own webhook's token only, see
-//       lever-webhook-tokens.ts), token_not_set (that event's token is not configured: the message names the
-//       setting), or triggeredAt further than LEVER_WEBHOOK_WINDOW_SECONDS from now (a replay or a stale
+//   401 bad signature (an acted-on event verifies with its own webhook's token only: lever-webhook-tokens.ts),
+//       token_not_set (that event's token is not configured: the message names the setting), or triggeredAt further than LEVER_WEBHOOK_WINDOW_SECONDS from now (a replay or a stale
 //       re-run: the signature does not cover `data`, so an old signed delivery must not be accepted again)
 //   From here the signature verified, and the delivery spends its token whatever follows; the token is stored with
 //   a hash of the body, so the same token with another body (a replayed signature with forged data) is refused:
@@ -85,10 +84,7 @@ const STATUS: Record<LeverOutcome, number> = {
   error: 500,
 };
 
-/**
- * Just what the signature needs (and the event, which picks the token): checked before anything else, and its
- * failure reveals no field names. A missing or odd event is verified like an event acted on by nothing.
- */
+/** What the signature needs (`event` picks the token): checked before anything, its failure names no field. */
 const SignedEnvelope = z.object({
   event: z.unknown(),
   token: z.string().min(1).max(256),
@@ -169,15 +165,11 @@ export function leverWebhookRouter(deps: LeverWebhookDeps): express.Router {
     const ctx = { teamId, triggeredAt: signed.triggeredAt };
 
     const verification = verifyLeverDelivery(team, signed.event, signed);
-    if (verification.outcome === 'token_not_set') {
-      log.warn('lever webhook for an event whose signature token is not set', { ...ctx, field: verification.field });
-      return reply(res, 'token_not_set', {
-        message: `${verification.field} is not set: add this Lever webhook's signature token to the team`,
-      });
-    }
-    if (verification.outcome === 'invalid_signature') {
-      log.warn('lever webhook signature rejected', { ...ctx, tokensSet: verification.tokensSet });
-      return reply(res, 'invalid_signature');
+    if (verification.outcome !== 'verified') {
+      log.warn('lever webhook signature rejected', { ...ctx, ...verification });
+      if (verification.outcome === 'invalid_signature') return reply(res, 'invalid_signature');
+      const message = `${verification.field} is not set: add this Lever webhook's signature token to the team`;
+      return reply(res, 'token_not_set', { message });
     }
     const skewMs = deps.now() - signed.triggeredAt;
     if (Math.abs(skewMs) > deps.windowMs) {
