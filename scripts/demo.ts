@@ -148,15 +148,24 @@ async function demoTeam(): Promise<{ id: string; reused: boolean }> {
     say(`  made "${PACKAGE.name}" the default package`);
   }
 
-  // 3. Lever: a Candidate Stage Change webhook to the team's URL; its signature token is pasted into the team.
-  //    (The sandbox keeps state in memory: after a restart of `npm start` the webhook is registered again.)
+  // 3. Lever: the three webhooks (stage change; archive state change and deleted, which cancel an open check) to the
+  //    team's one URL; each webhook's own signature token is pasted into its setting of the team.
+  //    (The sandbox keeps state in memory: after a restart of `npm start` the webhooks are registered again.)
   const hooks: any[] = (await lever('GET', '/webhooks')).data;
-  let hook = hooks.find((h) => h.url === team.webhookUrls.lever && h.event === 'candidateStageChange');
-  if (!hook) {
-    hook = (await lever('POST', '/webhooks', { url: team.webhookUrls.lever, event: 'candidateStageChange' })).data;
-    say(`  registered the Lever webhook ${team.webhookUrls.lever}`);
+  const tokens: Record<string, string> = {};
+  for (const [event, setting] of [
+    ['candidateStageChange', 'signatureToken'],
+    ['candidateArchiveChange', 'archiveSignatureToken'],
+    ['candidateDeleted', 'deletedSignatureToken'],
+  ] as const) {
+    let hook = hooks.find((h) => h.url === team.webhookUrls.lever && h.event === event);
+    if (!hook) {
+      hook = (await lever('POST', '/webhooks', { url: team.webhookUrls.lever, event, verify: false })).data;
+      say(`  registered the Lever ${event} webhook ${team.webhookUrls.lever}`);
+    }
+    tokens[setting] = hook.signatureToken;
   }
-  await admin('PATCH', `/teams/${team.id}`, { lever: { signatureToken: hook.signatureToken } });
+  await admin('PATCH', `/teams/${team.id}`, { lever: tokens });
 
   // 4. Certn: the account webhook (verified by Certn's challenge), with a secret the team shares.
   const certnHook = await certn('GET', '/webhook');

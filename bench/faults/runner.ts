@@ -182,6 +182,7 @@ export async function runScenario(
   let ctx: FaultContext | undefined;
   try {
     const team = await sys.setupTeam();
+    await sys.addRemovalWebhooks(team); // all three Lever webhook tokens set, so the scan looks for each
     const workers: ChildProcess[] = [];
     for (let i = 0; i < spawned; i++) workers.push(await sys.spawnWorker());
     const newCandidate = async (): Promise<Candidate> => {

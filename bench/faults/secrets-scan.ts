@@ -28,6 +28,8 @@ export async function scanForSecrets(
     ['the Certn API key', CERTN_KEY],
     ['the admin token', sys.adminToken],
     ['the Lever signature token', secrets?.lever.signatureToken ?? ''],
+    ['the Lever archive webhook token', secrets?.lever.archiveSignatureToken ?? ''],
+    ['the Lever delete webhook token', secrets?.lever.deletedSignatureToken ?? ''],
     ['the Certn webhook secret', secrets?.certn.webhookSecret ?? ''],
     ...seen.candidates.flatMap((c): [string, string][] => [
       ['a candidate e-mail', c.email],

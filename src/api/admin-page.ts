@@ -113,12 +113,20 @@ export function adminPageHtml(nonce: string): string {
   <h2 id="s3-h"><span class="num" aria-hidden="true">3</span>Webhooks</h2>
   <div class="cols">
     <div><h3>In Lever</h3>
-      <ol class="howto"><li>Settings → Integrations and API → Webhooks: turn on <strong>Candidate Stage Change</strong> and add this URL.</li>
-        <li>Lever then shows the webhook's <strong>signature token</strong>: paste it below and save.</li></ol>
+      <ol class="howto"><li>Settings → Integrations and API → Webhooks: add this one URL to each of the three webhooks below.</li>
+        <li>Lever shows each webhook's own <strong>signature token</strong>: paste each one beside its webhook and save.</li></ol>
       ${copyable('lever-url', 'Lever webhook URL')}
       <form id="sig-form" novalidate>
-        ${field('lever.signatureToken', 'Lever signature token', 'Copied from the webhook in Lever after adding the URL above.', 'password')}
-        <div class="actions"><button type="submit">Save signature token</button></div>
+        <ul class="hooks" aria-label="Lever webhooks to add">
+          <li><h4 id="hook-stage">Candidate Stage Change <span class="tag bad">required</span></h4>
+            ${field('lever.signatureToken', 'Candidate Stage Change token', 'Starts a check when a candidate enters the trigger stage.', 'password')}</li>
+          <li><h4 id="hook-archive">Candidate Archive State Change <span class="tag warn">recommended</span></h4>
+            ${field('lever.archiveSignatureToken', 'Candidate Archive State Change token', 'Cancels the open check of a candidate archived in Lever.', 'password')}</li>
+          <li><h4 id="hook-deleted">Candidate Deleted <span class="tag warn">recommended</span></h4>
+            ${field('lever.deletedSignatureToken', 'Candidate Deleted token', 'Cancels the open check of a candidate deleted in Lever.', 'password')}</li>
+        </ul>
+        <div class="actions"><button type="submit">Save webhook tokens</button>
+          <span class="hint">Empty fields keep the stored token.</span></div>
       </form>
     </div>
     <div><h3>In Certn</h3>

@@ -89,7 +89,7 @@ export async function validateForEnable(
     problems.push({
       field: 'lever.signatureToken',
       code: 'missing',
-      message: "The Lever webhook signature token is not set (copy it from the webhook's settings in Lever).",
+      message: "The Candidate Stage Change webhook's signature token is not set (copy it from that webhook in Lever).",
     });
   }
   if (!t.lever.performAsUserId) {

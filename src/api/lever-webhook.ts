@@ -3,7 +3,8 @@
 // Answers fast and does little: find the team, verify, dedupe, hand to Temporal. Status codes:
 //   404 unknown hook id · 413 body over the limit · 400 not JSON / no token, triggeredAt and signature (no details:
 //       an unauthenticated caller learns nothing of the schema)
-//   401 bad signature, or triggeredAt further than LEVER_WEBHOOK_WINDOW_SECONDS from now (a replay or a stale
+//   401 bad signature (an acted-on event verifies with its own webhook's token only: lever-webhook-tokens.ts),
+//       token_not_set (that event's token is not configured: the message names the setting), or triggeredAt further than LEVER_WEBHOOK_WINDOW_SECONDS from now (a replay or a stale
 //       re-run: the signature does not cover `data`, so an old signed delivery must not be accepted again)
 //   From here the signature verified, and the delivery spends its token whatever follows; the token is stored with
 //   a hash of the body, so the same token with another body (a replayed signature with forged data) is refused:
@@ -18,11 +19,11 @@ import express, { NextFunction, Request, Response } from 'express';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ArchiveChangeData, LeverWebhookBody, StageChangeData } from '../lever/schemas';
-import { verifyLeverSignature } from '../lever/signature';
 import { createLogger } from '../logger';
 import { LeverHookTeam, SettingsStore } from '../settings/store';
 import { fieldErrors } from '../settings/schemas';
 import { CheckGateway, TemporalUnavailableError } from './check-gateway';
+import { verifyLeverDelivery } from './lever-webhook-tokens';
 import { METRIC, Metrics } from './metrics';
 
 const log = createLogger('lever-webhook');
@@ -56,6 +57,7 @@ export type LeverOutcome =
   | 'too_large'
   | 'malformed'
   | 'invalid_signature'
+  | 'token_not_set'
   | 'stale'
   | 'temporal_unavailable'
   | 'in_flight'
@@ -74,6 +76,7 @@ const STATUS: Record<LeverOutcome, number> = {
   too_large: 413,
   malformed: 400,
   invalid_signature: 401,
+  token_not_set: 401,
   stale: 401,
   temporal_unavailable: 503,
   in_flight: 503,
@@ -81,8 +84,9 @@ const STATUS: Record<LeverOutcome, number> = {
   error: 500,
 };
 
-/** Just what the signature needs: checked before anything else, and its failure reveals no field names. */
+/** What the signature needs (`event` picks the token): checked before anything, its failure names no field. */
 const SignedEnvelope = z.object({
+  event: z.unknown(),
   token: z.string().min(1).max(256),
   triggeredAt: z.number().int().nonnegative(),
   signature: z.string(),
@@ -160,9 +164,12 @@ export function leverWebhookRouter(deps: LeverWebhookDeps): express.Router {
     const signed = envelope.data;
     const ctx = { teamId, triggeredAt: signed.triggeredAt };
 
-    if (!team.signatureToken || !verifyLeverSignature(team.signatureToken, signed)) {
-      log.warn('lever webhook signature rejected', { ...ctx, tokenConfigured: Boolean(team.signatureToken) });
-      return reply(res, 'invalid_signature');
+    const verification = verifyLeverDelivery(team, signed.event, signed);
+    if (verification.outcome !== 'verified') {
+      log.warn('lever webhook signature rejected', { ...ctx, ...verification });
+      if (verification.outcome === 'invalid_signature') return reply(res, 'invalid_signature');
+      const message = `${verification.field} is not set: add this Lever webhook's signature token to the team`;
+      return reply(res, 'token_not_set', { message });
     }
     const skewMs = deps.now() - signed.triggeredAt;
     if (Math.abs(skewMs) > deps.windowMs) {

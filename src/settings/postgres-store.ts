@@ -14,6 +14,7 @@ import {
   TeamRow,
   claimDecision,
   dedupe,
+  leverHookTokens,
   openSecret,
   teamFieldUpdates,
   toConfig,
@@ -204,7 +205,7 @@ export class PostgresSettingsStore implements SettingsStore {
     return {
       lever: {
         apiKey: openSecret(this.box, row, 'lever_api_key'),
-        signatureToken: openSecret(this.box, row, 'lever_signature_token'),
+        ...leverHookTokens(this.box, row),
       },
       certn: {
         apiKey: openSecret(this.box, row, 'certn_api_key'),
@@ -220,7 +221,7 @@ export class PostgresSettingsStore implements SettingsStore {
       teamId: row.id,
       enabled: row.enabled === 1,
       triggerStageId: row.lever_trigger_stage_id,
-      signatureToken: openSecret(this.box, row, 'lever_signature_token'),
+      ...leverHookTokens(this.box, row),
     };
   }
 

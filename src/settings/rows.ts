@@ -2,7 +2,7 @@
 // two backends cannot drift in what they return or in which fields an enabled team requires.
 import { createHash } from 'node:crypto';
 import { SecretBox } from './crypto';
-import { ConflictError, OrderIntent, Package, TeamConfig, TeamPatch, maskSecret } from './store';
+import { ConflictError, LeverHookTokens, OrderIntent, Package, TeamConfig, TeamPatch, maskSecret } from './store';
 
 export interface TeamRow {
   id: string;
@@ -12,6 +12,8 @@ export interface TeamRow {
   certn_webhook_id: string;
   lever_api_key: string | null;
   lever_signature_token: string | null;
+  lever_archive_signature_token: string | null;
+  lever_deleted_signature_token: string | null;
   lever_trigger_stage_name: string | null;
   lever_trigger_stage_id: string | null;
   lever_perform_as_user_id: string | null;
@@ -53,10 +55,18 @@ export interface DeliveryRow {
   claim_id: string | null;
 }
 
-type SecretColumn = 'lever_api_key' | 'lever_signature_token' | 'certn_api_key' | 'certn_webhook_secret';
+type SecretColumn =
+  | 'lever_api_key'
+  | 'lever_signature_token'
+  | 'lever_archive_signature_token'
+  | 'lever_deleted_signature_token'
+  | 'certn_api_key'
+  | 'certn_webhook_secret';
 const SECRET_FIELDS: Record<SecretColumn, string> = {
   lever_api_key: 'lever.apiKey',
   lever_signature_token: 'lever.signatureToken',
+  lever_archive_signature_token: 'lever.archiveSignatureToken',
+  lever_deleted_signature_token: 'lever.deletedSignatureToken',
   certn_api_key: 'certn.apiKey',
   certn_webhook_secret: 'certn.webhookSecret',
 };
@@ -107,6 +117,8 @@ export function teamFieldUpdates(
   const c = input.certn ?? {};
   put('lever.apiKey', 'lever_api_key', l.apiKey, true);
   put('lever.signatureToken', 'lever_signature_token', l.signatureToken, true);
+  put('lever.archiveSignatureToken', 'lever_archive_signature_token', l.archiveSignatureToken, true);
+  put('lever.deletedSignatureToken', 'lever_deleted_signature_token', l.deletedSignatureToken, true);
   put('lever.triggerStageName', 'lever_trigger_stage_name', l.triggerStageName, false);
   put('lever.performAsUserId', 'lever_perform_as_user_id', l.performAsUserId, false);
   put('certn.apiKey', 'certn_api_key', c.apiKey, true);
@@ -127,6 +139,8 @@ export function toConfig(box: SecretBox, row: TeamRow, packages: PackageRow[]): 
       performAsUserId: row.lever_perform_as_user_id,
       apiKey: maskSecret(openSecret(box, row, 'lever_api_key')),
       signatureToken: maskSecret(openSecret(box, row, 'lever_signature_token')),
+      archiveSignatureToken: maskSecret(openSecret(box, row, 'lever_archive_signature_token')),
+      deletedSignatureToken: maskSecret(openSecret(box, row, 'lever_deleted_signature_token')),
     },
     certn: {
       apiKey: maskSecret(openSecret(box, row, 'certn_api_key')),
@@ -137,6 +151,15 @@ export function toConfig(box: SecretBox, row: TeamRow, packages: PackageRow[]): 
     version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+  };
+}
+
+/** The Lever webhook tokens, decrypted: one per webhook (Lever signs each webhook with its own). */
+export function leverHookTokens(box: SecretBox, row: TeamRow): LeverHookTokens {
+  return {
+    signatureToken: openSecret(box, row, 'lever_signature_token'),
+    archiveSignatureToken: openSecret(box, row, 'lever_archive_signature_token'),
+    deletedSignatureToken: openSecret(box, row, 'lever_deleted_signature_token'),
   };
 }
 

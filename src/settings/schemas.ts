@@ -12,6 +12,8 @@ const LeverSettings = z
   .object({
     apiKey: Secret.nullable().optional(),
     signatureToken: Secret.nullable().optional(),
+    archiveSignatureToken: Secret.nullable().optional(),
+    deletedSignatureToken: Secret.nullable().optional(),
     triggerStageName: Setting.nullable().optional(),
     performAsUserId: Setting.nullable().optional(),
   })

@@ -16,6 +16,7 @@ import {
   TeamRow,
   claimDecision,
   dedupe,
+  leverHookTokens,
   openSecret,
   teamFieldUpdates,
   toConfig,
@@ -167,7 +168,7 @@ export class SqliteSettingsStore implements SettingsStore {
     const row = this.row(teamId);
     if (!row) return null;
     return {
-      lever: { apiKey: this.secret(row, 'lever_api_key'), signatureToken: this.secret(row, 'lever_signature_token') },
+      lever: { apiKey: this.secret(row, 'lever_api_key'), ...leverHookTokens(this.box, row) },
       certn: { apiKey: this.secret(row, 'certn_api_key'), webhookSecret: this.secret(row, 'certn_webhook_secret') },
     };
   }
@@ -180,7 +181,7 @@ export class SqliteSettingsStore implements SettingsStore {
       teamId: row.id,
       enabled: row.enabled === 1,
       triggerStageId: row.lever_trigger_stage_id,
-      signatureToken: this.secret(row, 'lever_signature_token'),
+      ...leverHookTokens(this.box, row),
     };
   }
 

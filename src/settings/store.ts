@@ -34,7 +34,11 @@ export interface TeamConfig {
     /** Lever user id used as `perform_as` (file uploads require one). */
     performAsUserId: string | null;
     apiKey: SecretStatus;
+    /** The Candidate Stage Change webhook's token (required to enable). */
     signatureToken: SecretStatus;
+    /** The Candidate Archive State Change and Candidate Deleted webhooks' tokens (optional: they cancel checks). */
+    archiveSignatureToken: SecretStatus;
+    deletedSignatureToken: SecretStatus;
   };
   certn: {
     apiKey: SecretStatus;
@@ -48,18 +52,24 @@ export interface TeamConfig {
   updatedAt: string;
 }
 
+/** Lever gives each webhook its own signature token: stage change, archive state change, deleted (decrypted). */
+export interface LeverHookTokens {
+  signatureToken: string | null;
+  archiveSignatureToken: string | null;
+  deletedSignatureToken: string | null;
+}
+
 /** Decrypted secrets: only for activities and webhook verification, never for responses or logs. */
 export interface TeamSecrets {
-  lever: { apiKey: string | null; signatureToken: string | null };
+  lever: { apiKey: string | null } & LeverHookTokens;
   certn: { apiKey: string | null; webhookSecret: string | null };
 }
 
-/** The slice of a team a webhook handler needs (includes the decrypted verification secret). */
-export interface LeverHookTeam {
+/** The slice of a team a webhook handler needs (includes the decrypted verification secrets). */
+export interface LeverHookTeam extends LeverHookTokens {
   teamId: string;
   enabled: boolean;
   triggerStageId: string | null;
-  signatureToken: string | null;
 }
 export interface CertnHookTeam {
   teamId: string;
@@ -72,6 +82,8 @@ export interface TeamInput {
   lever?: {
     apiKey?: string | null;
     signatureToken?: string | null;
+    archiveSignatureToken?: string | null;
+    deletedSignatureToken?: string | null;
     triggerStageName?: string | null;
     performAsUserId?: string | null;
   };

@@ -1,6 +1,7 @@
 // Every admin endpoint over HTTP, with the real Lever and Certn sandboxes in-process and a scripted gateway.
 // Over 300 lines: one describe per admin resource, sharing one app and sandboxes (starting them is the cost).
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import { createApiApp } from '../../src/api/app';
 import { CancelResult, TemporalUnavailableError } from '../../src/api/check-gateway';
 import { SEED_STAGES, startLeverSandbox, LeverSandbox } from '@lever-certn/sandbox/lever';
@@ -220,6 +221,42 @@ describe('admin API', () => {
       expect(u.json.lever.signatureToken.set).toBe(true);
       expect(u.json.lever.performAsUserId).toBe('user-9');
       expect(u.json.certn.apiKey.set).toBe(true);
+    });
+
+    it('the archive and delete webhooks’ own tokens: optional, saved sealed, masked, cleared with null while enabled', async () => {
+      const { id } = await readyTeam('Three webhooks');
+      const fresh = await http.get(`/api/admin/teams/${id}`);
+      expect(fresh.json.lever.archiveSignatureToken).toEqual({ set: false, masked: null });
+      expect(fresh.json.lever.deletedSignatureToken).toEqual({ set: false, masked: null });
+      // Not needed to enable: they are recommended (they cancel an open check), not required.
+      expect((await http.post(`/api/admin/teams/${id}/enable`)).status).toBe(200);
+      const archive = 'archive-tok-' + randomBytes(16).toString('hex');
+      const deleted = 'deleted-tok-' + randomBytes(16).toString('hex');
+      extraSecrets.push(archive, deleted);
+      const u = await http.patch(`/api/admin/teams/${id}`, {
+        lever: { archiveSignatureToken: ` ${archive} `, deletedSignatureToken: deleted },
+      });
+      expect(u.status).toBe(200);
+      expect(u.json.lever.archiveSignatureToken).toEqual({ set: true, masked: '••••' + archive.slice(-4) });
+      expect(u.json.lever.deletedSignatureToken).toEqual({ set: true, masked: '••••' + deleted.slice(-4) });
+      expect(u.json.lever.signatureToken).toEqual({ set: true, masked: '••••' + SIGNATURE_TOKEN.slice(-4) });
+      const hook = await store.findLeverHook(u.json.leverWebhookId);
+      expect(hook).toMatchObject({ signatureToken: SIGNATURE_TOKEN, archiveSignatureToken: archive });
+      expect(hook?.deletedSignatureToken).toBe(deleted);
+      expect((await store.getTeamSecrets(id))?.lever).toMatchObject({ archiveSignatureToken: archive });
+      for (const f of [store.filename, `${store.filename}-wal`]) {
+        const raw = fs.existsSync(f) ? fs.readFileSync(f, 'latin1') : '';
+        expect([f, raw.includes(archive) || raw.includes(deleted)]).toEqual([f, false]);
+      }
+      const empty = await http.patch(`/api/admin/teams/${id}`, { lever: { deletedSignatureToken: '' } });
+      expect(empty.status).toBe(400);
+      expect(empty.json.fields).toEqual({ 'lever.deletedSignatureToken': 'must not be empty' });
+      const c = await http.patch(`/api/admin/teams/${id}`, { lever: { deletedSignatureToken: null } });
+      expect(c.status).toBe(200);
+      expect(c.json.enabled).toBe(true);
+      expect(c.json.lever.deletedSignatureToken).toEqual({ set: false, masked: null });
+      expect(c.json.lever.archiveSignatureToken.set).toBe(true);
+      expect((await store.findLeverHook(c.json.leverWebhookId))?.deletedSignatureToken).toBeNull();
     });
 
     it('validates bodies with per-field errors', async () => {

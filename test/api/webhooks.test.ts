@@ -69,6 +69,13 @@ class SwitchGateway implements CheckGateway {
   }
 }
 
+interface Hooked {
+  id: string;
+  leverPath: string;
+  certnPath: string;
+  signatureToken: string;
+}
+
 interface Env {
   lever: LeverSandbox;
   certn: CertnSandbox;
@@ -77,8 +84,8 @@ interface Env {
   http: Http;
   gateway: SwitchGateway;
   clock: { offsetMs: number };
-  team: { id: string; leverPath: string; certnPath: string; signatureToken: string };
-  disabledTeam: { id: string; leverPath: string; signatureToken: string };
+  team: Hooked & { archiveToken: string; deletedToken: string };
+  disabledTeam: Hooked;
   close(): Promise<void>;
 }
 
@@ -111,15 +118,18 @@ async function setup(initial: CheckGateway): Promise<Env> {
     });
     const leverPath = new URL(t.json.webhookUrls.lever).pathname;
     const certnPath = new URL(t.json.webhookUrls.certn).pathname;
-    // Step 4 of the setup: register the URL in Lever, which generates the signature token; paste it back.
-    const hook = (await (
-      await fetch(`${lever.url}/_sandbox/webhooks`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ url: api.url + leverPath, event: 'candidateStageChange', verify: false }),
-      })
-    ).json()) as { data: { signatureToken: string } };
-    const signatureToken = hook.data.signatureToken;
+    // Step 3 of the setup: register the URL in Lever, which generates the webhook's signature token; paste it back.
+    const hookToken = async (event: string) =>
+      (
+        (await (
+          await fetch(`${lever.url}/_sandbox/webhooks`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ url: api.url + leverPath, event, verify: false }),
+          })
+        ).json()) as { data: { signatureToken: string } }
+      ).data.signatureToken;
+    const signatureToken = await hookToken('candidateStageChange');
     await http.patch(`/api/admin/teams/${t.json.id}`, { lever: { signatureToken } });
     const p = await http.post(`/api/admin/teams/${t.json.id}/packages`, {
       name: 'Standard',
@@ -130,10 +140,18 @@ async function setup(initial: CheckGateway): Promise<Env> {
       const e = await http.post(`/api/admin/teams/${t.json.id}/enable`);
       if (e.status !== 200) throw new Error('enable failed: ' + e.text);
     }
-    return { id: t.json.id as string, leverPath, certnPath, signatureToken };
+    return { id: t.json.id as string, leverPath, certnPath, signatureToken, hookToken };
   };
-  const team = await makeTeam('Acme', true);
-  const disabledTeam = await makeTeam('Dormant', false);
+  // The enabled team has all three Lever webhooks (each with its own token); the disabled one only the stage change's.
+  const { hookToken, ...acme } = await makeTeam('Acme', true);
+  const archiveToken = await hookToken('candidateArchiveChange');
+  const deletedToken = await hookToken('candidateDeleted');
+  const saved = await http.patch(`/api/admin/teams/${acme.id}`, {
+    lever: { archiveSignatureToken: archiveToken, deletedSignatureToken: deletedToken },
+  });
+  if (saved.status !== 200) throw new Error('saving the webhook tokens failed: ' + saved.text);
+  const team = { ...acme, archiveToken, deletedToken };
+  const { hookToken: _unused, ...disabledTeam } = await makeTeam('Dormant', false);
   return {
     lever,
     certn,
@@ -258,7 +276,7 @@ describe('webhooks with a scripted gateway', () => {
       const other = stageChange(env.team.signatureToken, 'opp-3', PHONE.id);
       expect((await postLever(env.team.leverPath, other)).json).toEqual({ ok: true, outcome: 'other_stage' });
       expect((await postLever(env.team.leverPath, other)).json.outcome).toBe('duplicate');
-      const archive = signed(env.team.signatureToken, 'candidateArchiveChange', {
+      const archive = signed(env.team.archiveToken, 'candidateArchiveChange', {
         opportunityId: 'opp-3',
         toArchived: null,
       });
@@ -285,6 +303,65 @@ describe('webhooks with a scripted gateway', () => {
       expect(fake.calls).toEqual([]);
       // the forged attempts did not burn the real token
       expect((await postLever(env.team.leverPath, good)).json.outcome).toBe('accepted');
+    });
+
+    it('each event verifies with its own webhook’s token only: no fallback to another event’s token', async () => {
+      const t = env.team;
+      const forgedWith = [
+        signed(t.archiveToken, 'candidateStageChange', { opportunityId: 'opp-x1', toStageId: BG.id }),
+        signed(t.deletedToken, 'candidateStageChange', { opportunityId: 'opp-x1', toStageId: BG.id }),
+        signed(t.signatureToken, 'candidateDeleted', { opportunityId: 'opp-x2' }),
+        signed(t.archiveToken, 'candidateDeleted', { opportunityId: 'opp-x2' }),
+        signed(t.signatureToken, 'candidateArchiveChange', { opportunityId: 'opp-x3', toArchived: { reason: 'x' } }),
+        signed(t.deletedToken, 'candidateArchiveChange', { opportunityId: 'opp-x3', toArchived: { reason: 'x' } }),
+      ];
+      for (const body of forgedWith) {
+        const r = await postLever(t.leverPath, body);
+        expect([body.event, r.status, r.json.error]).toEqual([body.event, 401, 'invalid_signature']);
+      }
+      expect(fake.calls).toEqual([]);
+      // Signed with their own tokens, the same deliveries go through (the 401s spent no token).
+      const own = [
+        {
+          ...forgedWith[0]!,
+          signature: leverSignature(t.signatureToken, forgedWith[0]!.token, forgedWith[0]!.triggeredAt),
+        },
+        {
+          ...forgedWith[2]!,
+          signature: leverSignature(t.deletedToken, forgedWith[2]!.token, forgedWith[2]!.triggeredAt),
+        },
+        {
+          ...forgedWith[4]!,
+          signature: leverSignature(t.archiveToken, forgedWith[4]!.token, forgedWith[4]!.triggeredAt),
+        },
+      ];
+      for (const body of own) expect((await postLever(t.leverPath, body)).json.outcome).toBe('accepted');
+      expect(fake.calls.map((c) => [c.method, c.args[1]])).toEqual([
+        ['stageEntered', 'opp-x1'],
+        ['leverRemoved', 'opp-x2'],
+        ['leverRemoved', 'opp-x3'],
+      ]);
+      // Lever's "Verify connection" ping comes from each webhook with its own token: all three are answered.
+      for (const key of [t.signatureToken, t.archiveToken, t.deletedToken]) {
+        expect((await postLever(t.leverPath, signed(key, 'candidateHired', {}))).json.outcome).toBe('ping');
+      }
+    });
+
+    it('401 naming the setting for an event whose token is not set; nothing claimed', async () => {
+      const t = env.disabledTeam; // has only the stage change webhook's token
+      const del = signed(t.signatureToken, 'candidateDeleted', { opportunityId: 'opp-u1' });
+      const r = await postLever(t.leverPath, del);
+      expect(r.status).toBe(401);
+      expect(r.json).toEqual({
+        error: 'token_not_set',
+        message: "lever.deletedSignatureToken is not set: add this Lever webhook's signature token to the team",
+      });
+      const arch = signed(t.signatureToken, 'candidateArchiveChange', { opportunityId: 'opp-u1', toArchived: {} });
+      expect((await postLever(t.leverPath, arch)).json.message).toMatch(/^lever\.archiveSignatureToken is not set/);
+      // The token was not claimed: the same token in a stage change of this team is taken (not token_reused).
+      const same = stageChange(t.signatureToken, 'opp-u1', BG.id, { token: del.token, triggeredAt: del.triggeredAt });
+      expect((await postLever(t.leverPath, same)).json.outcome).toBe('team_disabled');
+      expect(fake.calls).toEqual([]);
     });
 
     it('401 for triggeredAt outside the window, either side', async () => {
@@ -389,7 +466,7 @@ describe('webhooks with a scripted gateway', () => {
       expect((await postLever(env.team.leverPath, ping)).json.outcome).toBe('ping');
       const dis = signed(env.disabledTeam.signatureToken, 'candidateHired', { opportunityId: 'x' });
       expect((await postLever(env.disabledTeam.leverPath, dis)).json.outcome).toBe('team_disabled');
-      const archive = signed(env.team.signatureToken, 'candidateArchiveChange', { opportunityId: 'opp-9' });
+      const archive = signed(env.team.archiveToken, 'candidateArchiveChange', { opportunityId: 'opp-9' });
       expect((await postLever(env.team.leverPath, archive)).json.outcome).toBe('event_ignored');
       const bad = signed(env.team.signatureToken, 'candidateStageChange', { toStageId: BG.id });
       expect((await postLever(env.team.leverPath, bad)).status).toBe(400);
@@ -399,8 +476,12 @@ describe('webhooks with a scripted gateway', () => {
         [env.team.leverPath, archive],
         [env.team.leverPath, bad],
       ] as const) {
-        // the same signed token and triggeredAt, with data forged into a trigger-stage change
-        const replay = { ...b, event: 'candidateStageChange', data: { opportunityId: 'opp-9', toStageId: BG.id } };
+        // the same signed token and triggeredAt, with data forged into a trigger-stage change (an archive's
+        // signature does not verify a stage change at all: it is forged into an archive of someone else)
+        const replay =
+          b === archive
+            ? { ...b, data: { opportunityId: 'opp-9b', toArchived: { reason: 'x' } } }
+            : { ...b, event: 'candidateStageChange', data: { opportunityId: 'opp-9', toStageId: BG.id } };
         const r = await postLever(path, replay);
         expect(r.status).toBe(409);
         expect(r.json.error).toBe('token_reused');
@@ -661,6 +742,8 @@ describe('webhooks with a scripted gateway', () => {
       CERTN_KEY,
       CERTN_SECRET,
       env.team.signatureToken,
+      env.team.archiveToken,
+      env.team.deletedToken,
       env.disabledTeam.signatureToken,
       ADMIN_TOKEN,
     ];
@@ -950,6 +1033,8 @@ describeTemporal('Lever webhook → a real Temporal server', () => {
       CERTN_KEY,
       CERTN_SECRET,
       env.team.signatureToken,
+      env.team.archiveToken,
+      env.team.deletedToken,
       env.disabledTeam.signatureToken,
       ADMIN_TOKEN,
       ...restartSecrets,

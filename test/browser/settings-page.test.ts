@@ -1,8 +1,9 @@
 // The settings page end to end in headless Chromium (Debian's `chromium`, driven by playwright-core; no browser
 // download) against the whole service on the run's Temporal dev server and the sandboxes: an admin clicks the four
 // setup steps through (registering the webhooks in the Lever and Certn sandboxes as README step 3 says), enables
-// the team, and a candidate moved in Lever shows up in the checks list and reaches Complete. Also: field errors
-// beside their inputs, keyboard-only operation, cancel and re-run with a confirmation. Screenshots go to
+// the team (Lever's three webhooks, each with its own token pasted on the page), and a candidate moved in Lever
+// shows up in the checks list and reaches Complete; one archived in Lever is cancelled through the archive webhook.
+// Also: field errors beside their inputs, keyboard-only operation, cancel and re-run with a confirmation. Screenshots go to
 // docs/screenshots/ when SCREENSHOTS=1 (the README shows them).
 // Over 300 lines: one browser session walks the whole setup; splitting it would repeat that setup per file.
 import fs from 'node:fs';
@@ -131,17 +132,35 @@ run('settings page in headless Chromium', () => {
     const leverUrl = await page.evaluate(() => (globalThis as any).navigator.clipboard.readText());
     expect(leverUrl).toBe(await page.locator('#lever-url').textContent());
     expect(leverUrl).toMatch(new RegExp(`^${sys.apiUrl}/webhooks/lever/`));
-    const hook = await sys.leverCtl('POST', '/webhooks', {
-      url: leverUrl,
-      event: 'candidateStageChange',
-      verify: false,
-    });
-    await page.getByLabel('Lever signature token').fill(hook.data.signatureToken);
-    await page.getByRole('button', { name: 'Save signature token' }).click();
-    await expectText(toast(), 'Signature token saved');
-    const ping = await sys.leverCtl('POST', `/webhooks/${hook.data.id}/verify`); // Lever's "Verify connection"
-    await sys.lever.webhooksIdle();
-    expect((await sys.leverCtl('GET', `/deliveries/${ping.data.deliveryId}`)).data.state).toBe('delivered');
+    // The page names Lever's three webhooks, the stage change one required, the other two recommended.
+    const hooks = page.getByRole('list', { name: 'Lever webhooks to add' });
+    await expectText(hooks.locator('li').nth(0), 'Candidate Stage Change required');
+    await expectText(hooks.locator('li').nth(1), 'Candidate Archive State Change recommended');
+    await expectText(hooks.locator('li').nth(2), 'Candidate Deleted recommended');
+    await expectText(page.locator('#checklist'), 'Candidate Deleted token — recommended, not set');
+    // One webhook per event in Lever, all on the same URL, each with its own signature token pasted beside it.
+    const labels: Record<string, string> = {
+      candidateStageChange: 'Candidate Stage Change token',
+      candidateArchiveChange: 'Candidate Archive State Change token',
+      candidateDeleted: 'Candidate Deleted token',
+    };
+    const hookIds: string[] = [];
+    for (const [event, label] of Object.entries(labels)) {
+      const hook = await sys.leverCtl('POST', '/webhooks', { url: leverUrl, event, verify: false });
+      hookIds.push(hook.data.id);
+      await page.getByLabel(label, { exact: true }).fill(hook.data.signatureToken);
+    }
+    await page.getByRole('button', { name: 'Save webhook tokens' }).click();
+    await expectText(toast(), 'Webhook tokens saved');
+    for (const k of ['signatureToken', 'archiveSignatureToken', 'deletedSignatureToken']) {
+      await expectText(page.locator(`[data-mask="lever.${k}"]`), 'stored ••••');
+    }
+    expect(await page.locator('#checklist').textContent()).not.toContain('recommended, not set');
+    for (const id of hookIds) {
+      const ping = await sys.leverCtl('POST', `/webhooks/${id}/verify`); // Lever's "Verify connection", each webhook
+      await sys.lever.webhooksIdle();
+      expect((await sys.leverCtl('GET', `/deliveries/${ping.data.deliveryId}`)).data.state).toBe('delivered');
+    }
     // ...and in Certn: the account webhook with the URL shown and the secret from step 1.
     const certnUrl = (await page.locator('#certn-url').textContent())!;
     await sys.certnCtl('PUT', '/webhook', { url: certnUrl, secret: certnSecret });
@@ -217,6 +236,18 @@ run('settings page in headless Chromium', () => {
     expect(await page.locator('#checks tr').count()).toBe(1);
     await row(opp).waitFor();
     await page.getByLabel('Status', { exact: true }).selectOption('');
+
+    // Archived in Lever: the archive webhook's delivery, signed with the token pasted above, cancels the open check.
+    const opp3 = await sys.createCandidate({ emails: ['browser3@example.com'] });
+    await sys.moveTo(opp3, TRIGGER_STAGE);
+    await sys.waitFor('the third case', async () => (await sys.state(teamId, opp3)).caseId);
+    await sys.waitForIdle(teamId, opp3);
+    await sys.leverCtl('POST', `/opportunities/${opp3}/archive`, { reason: 'withdrew' });
+    await sys.lever.webhooksIdle();
+    const archived = await sys.result(teamId, opp3);
+    expect([archived.status, archived.removedInLever]).toEqual(['Cancelled', 'archived']);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await row(opp3).locator('[data-status="Cancelled"]').waitFor({ timeout: 30_000 });
   });
 
   it('shows a field error beside its input and keeps the page usable', async () => {

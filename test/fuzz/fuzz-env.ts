@@ -18,6 +18,9 @@ export interface FuzzEnv {
   leverPath: string;
   certnPath: string;
   signatureToken: string;
+  /** The archive and delete webhooks' own tokens (Lever signs each webhook with its own). */
+  archiveSignatureToken: string;
+  deletedSignatureToken: string;
   webhookSecret: string;
   triggerStageId: string;
   /** Every request sent and its status, by endpoint label, for the case-count report. */
@@ -33,6 +36,7 @@ export async function startFuzzEnv(): Promise<FuzzEnv> {
   setLogLevel('debug');
   const sys = await System.start({ worker: false, certnStepMs: null });
   const team = await sys.setupTeam();
+  const removal = await sys.addRemovalWebhooks(team);
   const secrets = await sys.store.getTeamSecrets(team.id);
   const config = await sys.store.getTeamConfig(team.id);
   if (!secrets?.lever.signatureToken || !secrets.certn.webhookSecret || !config?.lever.triggerStageId) {
@@ -46,6 +50,7 @@ export async function startFuzzEnv(): Promise<FuzzEnv> {
     leverPath: new URL(team.leverHookUrl).pathname,
     certnPath: new URL(team.certnHookUrl).pathname,
     signatureToken: secrets.lever.signatureToken,
+    ...removal,
     webhookSecret: secrets.certn.webhookSecret,
     triggerStageId: config.lever.triggerStageId,
     counts: new Map(),
@@ -62,7 +67,15 @@ export async function stopFuzzEnv(env: FuzzEnv | undefined): Promise<void> {
 
 /** The secrets the fuzzers hold; none may appear in a log line or an answer. */
 export function fuzzSecrets(env: FuzzEnv): string[] {
-  return [env.signatureToken, env.webhookSecret, env.sys.adminToken, 'sandbox-lever-key', 'sandbox-certn-key'];
+  return [
+    env.signatureToken,
+    env.archiveSignatureToken,
+    env.deletedSignatureToken,
+    env.webhookSecret,
+    env.sys.adminToken,
+    'sandbox-lever-key',
+    'sandbox-certn-key',
+  ];
 }
 
 export interface Sent {

@@ -112,6 +112,30 @@ describe('POST /webhooks/lever/:hookId', () => {
     await expectNothingChanged();
   });
 
+  it('an acted-on event signed with another of the team’s webhook tokens → 401 invalid_signature', async () => {
+    const own: Record<string, string> = {
+      candidateStageChange: env.signatureToken,
+      candidateArchiveChange: env.archiveSignatureToken,
+      candidateDeleted: env.deletedSignatureToken,
+    };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...Object.keys(own)),
+        fc.constantFrom(...Object.values(own)),
+        fc.constantFrom({}, { reason: 'x' }, null),
+        async (event, key, toArchived) => {
+          fc.pre(own[event] !== key);
+          const opportunityId = 'opp-' + randomBytes(6).toString('hex');
+          const body = leverDelivery(key, { opportunityId, toStageId: env.triggerStageId, toArchived }, { event });
+          const r = await send(env, 'lever', 'POST', env.leverPath, JSON.stringify(body), json);
+          return r.status === 401 && r.json?.error === 'invalid_signature';
+        },
+      ),
+      runs,
+    );
+    await expectNothingChanged();
+  });
+
   it('a validly signed delivery whose triggeredAt is outside the window (stale or future) → 401 stale', async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -161,8 +185,17 @@ describe('POST /webhooks/lever/:hookId', () => {
       fc.asyncProperty(
         fc.constantFrom('candidateHired', 'candidateDeleted', 'applicationCreated', 'candidateArchiveChange'),
         fc.dictionary(hostileString, anyJson, { maxKeys: 3 }),
-        async (event, data) => {
-          const body = leverDelivery(env.signatureToken, data, { event });
+        fc.nat(2),
+        async (event, data, anyToken) => {
+          // Each acted-on event signed with its own webhook's token; the ping and other events with any of them.
+          const all = [env.signatureToken, env.archiveSignatureToken, env.deletedSignatureToken];
+          const key =
+            event === 'candidateDeleted'
+              ? env.deletedSignatureToken
+              : event === 'candidateArchiveChange'
+                ? env.archiveSignatureToken
+                : all[anyToken]!;
+          const body = leverDelivery(key, data, { event });
           const r = await send(env, 'lever', 'POST', env.leverPath, JSON.stringify(body), json);
           if (acted.includes(event) && r.status === 400) return r.json?.error === 'malformed';
           return r.status === 200 && ['ping', 'event_ignored', 'no_open_check'].includes(r.json?.outcome);

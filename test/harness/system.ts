@@ -342,6 +342,30 @@ export class System {
     return { id: teamId, defaultPackageId, packages: ids, leverHookUrl, certnHookUrl };
   }
 
+  /**
+   * The two recommended Lever webhooks besides the stage change's, as the settings page says: Candidate Archive State
+   * Change and Candidate Deleted on the team's same URL, each with its own signature token pasted into the team.
+   */
+  async addRemovalWebhooks(team: Team): Promise<{ archiveSignatureToken: string; deletedSignatureToken: string }> {
+    const add = async (event: string) => {
+      const hook = await this.leverCtl('POST', '/webhooks', { url: team.leverHookUrl, event, verify: false });
+      return { token: hook.data.signatureToken as string, id: hook.data.id as string };
+    };
+    const archive = await add('candidateArchiveChange');
+    const deleted = await add('candidateDeleted');
+    const tokens = { archiveSignatureToken: archive.token, deletedSignatureToken: deleted.token };
+    const patched = await this.admin('PATCH', `/teams/${team.id}`, { lever: tokens });
+    if (patched.status !== 200) throw new Error(`patch team: ${patched.status} ${patched.text}`);
+    // Lever's "Verify connection" on each: the ping signed with that webhook's own token is answered 2xx.
+    for (const hook of [archive, deleted]) {
+      const ping = await this.leverCtl('POST', `/webhooks/${hook.id}/verify`);
+      await this.lever.webhooksIdle();
+      const d = await this.leverCtl('GET', `/deliveries/${ping.data.deliveryId}`);
+      if (d.data.state !== 'delivered') throw new Error(`verify ping: ${JSON.stringify(d.data.attempts)}`);
+    }
+    return tokens;
+  }
+
   // ------------------------------------------------------------ the recruiter's side
 
   async createCandidate(input: { emails?: string[]; tags?: string[]; postingId?: string } = {}): Promise<string> {

@@ -86,8 +86,9 @@ describe.each(BACKENDS)('$name settings store', (backend) => {
 
   it('decrypts secrets for activities and webhook verification', async () => {
     const t = await store.createTeam(fullInput());
+    const none = { archiveSignatureToken: null, deletedSignatureToken: null };
     expect(await store.getTeamSecrets(t.id)).toEqual({
-      lever: { apiKey: SECRETS.leverApiKey, signatureToken: SECRETS.leverToken },
+      lever: { apiKey: SECRETS.leverApiKey, signatureToken: SECRETS.leverToken, ...none },
       certn: { apiKey: SECRETS.certnApiKey, webhookSecret: SECRETS.certnSecret },
     });
     expect(await store.findLeverHook(t.leverWebhookId)).toEqual({
@@ -95,6 +96,7 @@ describe.each(BACKENDS)('$name settings store', (backend) => {
       enabled: false,
       triggerStageId: null,
       signatureToken: SECRETS.leverToken,
+      ...none,
     });
     expect(await store.findCertnHook(t.certnWebhookId)).toEqual({
       teamId: t.id,
@@ -103,6 +105,29 @@ describe.each(BACKENDS)('$name settings store', (backend) => {
     });
     expect(await store.findLeverHook(t.certnWebhookId)).toBeNull();
     expect(await store.getTeamSecrets('nope')).toBeNull();
+  });
+
+  it('keeps one signature token per Lever webhook: stage change, archive, deleted (sealed, masked, clearable)', async () => {
+    const t = await store.createTeam(fullInput());
+    const tokens = {
+      archiveSignatureToken: 'ARCHIVETOKEN-0123456789',
+      deletedSignatureToken: 'DELETEDTOKEN-0123456789',
+    };
+    const u = await store.updateTeam(t.id, { lever: tokens });
+    expect(u.lever.archiveSignatureToken).toEqual({ set: true, masked: '••••6789' });
+    expect(u.lever.deletedSignatureToken).toEqual({ set: true, masked: '••••6789' });
+    expect(JSON.stringify(u)).not.toContain('TOKEN-0123456789');
+    expect(await store.findLeverHook(t.leverWebhookId)).toMatchObject({
+      signatureToken: SECRETS.leverToken,
+      ...tokens,
+    });
+    expect((await store.getTeamSecrets(t.id))?.lever).toMatchObject(tokens);
+    const v = await store.updateTeam(t.id, { lever: { archiveSignatureToken: null } });
+    expect(v.lever.archiveSignatureToken).toEqual({ set: false, masked: null });
+    expect(await store.findLeverHook(t.leverWebhookId)).toMatchObject({
+      archiveSignatureToken: null,
+      deletedSignatureToken: tokens.deletedSignatureToken,
+    });
   });
 
   it('updates: absent leaves, null clears, value replaces', async () => {

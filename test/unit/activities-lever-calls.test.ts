@@ -19,7 +19,7 @@ const config = {
   defaultPackageId: null,
 } as unknown as TeamConfig;
 const secrets: TeamSecrets = {
-  lever: { apiKey: 'lever-key-0123', signatureToken: 'tok' },
+  lever: { apiKey: 'lever-key-0123', signatureToken: 'tok', archiveSignatureToken: null, deletedSignatureToken: null },
   certn: { apiKey: 'certn-key-0123', webhookSecret: 'sec' },
 };
 const store = {

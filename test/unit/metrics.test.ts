@@ -116,7 +116,12 @@ describe('check_status_transitions_total', () => {
   it('setting a status tag on Lever counts one transition to that status', async () => {
     const config = { id: 't1', lever: { triggerStageId: 's' }, packages: [], defaultPackageId: null } as unknown;
     const secrets: TeamSecrets = {
-      lever: { apiKey: 'lever-key-0123', signatureToken: 'tok' },
+      lever: {
+        apiKey: 'lever-key-0123',
+        signatureToken: 'tok',
+        archiveSignatureToken: null,
+        deletedSignatureToken: null,
+      },
       certn: { apiKey: 'certn-key-0123', webhookSecret: 'sec' },
     };
     const store = {

@@ -25,7 +25,7 @@ describe('clientsFor / loadTeamClients', () => {
     const none = clientsFor(endpoints, null);
     expect(none).toEqual({ lever: null, certn: null });
     const onlyLever = clientsFor(endpoints, {
-      lever: { apiKey: 'lk-0123', signatureToken: null },
+      lever: { apiKey: 'lk-0123', signatureToken: null, archiveSignatureToken: null, deletedSignatureToken: null },
       certn: { apiKey: null, webhookSecret: null },
     });
     expect(onlyLever.certn).toBeNull();
@@ -36,7 +36,7 @@ describe('clientsFor / loadTeamClients', () => {
     const store = {
       getTeamConfig: async (id: string) => (id === 't1' ? ({ id } as TeamConfig) : null),
       getTeamSecrets: async () => ({
-        lever: { apiKey: 'lk-0123', signatureToken: null },
+        lever: { apiKey: 'lk-0123', signatureToken: null, archiveSignatureToken: null, deletedSignatureToken: null },
         certn: { apiKey: 'ck-0123', webhookSecret: null },
       }),
     } as unknown as SettingsStore;

@@ -40,6 +40,8 @@ export const TeamSchema = z
         performAsUserId: z.string().nullable(),
         apiKey: SecretStatus,
         signatureToken: SecretStatus,
+        archiveSignatureToken: SecretStatus,
+        deletedSignatureToken: SecretStatus,
       })
       .strict(),
     certn: z.object({ apiKey: SecretStatus, webhookSecret: SecretStatus }).strict(),
@@ -148,6 +150,7 @@ const LEVER_ERR = [
   'too_large',
   'malformed',
   'invalid_signature',
+  'token_not_set',
   'stale',
   'temporal_unavailable',
   'in_flight',

@@ -136,7 +136,12 @@ var REQUIRED = [
   ['certn.apiKey', 'Certn API key', function (t) { return t.certn.apiKey.set; }],
   ['certn.webhookSecret', 'Certn webhook secret', function (t) { return t.certn.webhookSecret.set; }],
   ['defaultPackageId', 'Default package', function (t) { return t.packages.some(function (p) { return p.id === t.defaultPackageId; }); }],
-  ['lever.signatureToken', 'Lever signature token', function (t) { return t.lever.signatureToken.set; }],
+  ['lever.signatureToken', 'Candidate Stage Change token', function (t) { return t.lever.signatureToken.set; }],
+];
+// Not needed to enable, but without them archiving or deleting a candidate in Lever leaves the check open.
+var RECOMMENDED = [
+  ['lever.archiveSignatureToken', 'Candidate Archive State Change token', function (t) { return t.lever.archiveSignatureToken.set; }],
+  ['lever.deletedSignatureToken', 'Candidate Deleted token', function (t) { return t.lever.deletedSignatureToken.set; }],
 ];
 function inputIdFor(field) { return field === 'defaultPackageId' ? 'f-pkg-name' : 'f-' + field.replace(/\./g, '-'); }
 
@@ -151,7 +156,7 @@ function render(t) {
   f.elements['name'].value = t.name;
   f.elements['lever.triggerStageName'].value = t.lever.triggerStageName || '';
   f.elements['lever.performAsUserId'].value = t.lever.performAsUserId || '';
-  ['lever.apiKey', 'lever.signatureToken', 'certn.apiKey', 'certn.webhookSecret'].forEach(function (k) {
+  ['lever.apiKey', 'lever.signatureToken', 'lever.archiveSignatureToken', 'lever.deletedSignatureToken', 'certn.apiKey', 'certn.webhookSecret'].forEach(function (k) {
     $('f-' + k.replace('.', '-')).value = '';
     var s = t[k.split('.')[0]][k.split('.')[1]];
     document.querySelector('[data-mask="' + k + '"]').textContent = s.set ? 'stored ' + s.masked : 'not set';
@@ -188,6 +193,17 @@ function renderGlance(t) {
     li.appendChild(mark); li.appendChild(text);
     ul.appendChild(li);
   });
+  RECOMMENDED.forEach(function (r) {
+    var ok = r[2](t);
+    var li = document.createElement('li'); li.className = ok ? 'done' : 'optional';
+    var mark = document.createElement('span'); mark.className = 'mark'; mark.setAttribute('aria-hidden', 'true');
+    mark.textContent = ok ? '✓' : '○';
+    var a = document.createElement('a'); a.href = '#' + inputIdFor(r[0]);
+    a.textContent = r[1] + (ok ? ' (recommended)' : ' — recommended, not set');
+    a.onclick = function (ev) { ev.preventDefault(); $(inputIdFor(r[0])).focus(); };
+    li.appendChild(mark); li.appendChild(a);
+    ul.appendChild(li);
+  });
   $('glance-summary').textContent = t.enabled
     ? 'Checks start when a candidate enters “' + t.lever.triggerStageName + '” in Lever.'
     : missing.length
@@ -200,7 +216,7 @@ function showProblems() {
   state.problems.forEach(function (p) { var li = document.createElement('li'); li.textContent = p.message; ul.appendChild(li); });
 }
 
-// ------------------------------------------------------------------ step 1 and the signature token of step 3
+// ------------------------------------------------------------------ step 1 and the webhook tokens of step 3
 function settingsBody(form, keys) {
   var body = {};
   keys.forEach(function (k) {
@@ -222,7 +238,10 @@ $('settings').onsubmit = function (ev) {
   ev.preventDefault();
   save(this, ['name', 'lever.apiKey', 'lever.triggerStageName', 'lever.performAsUserId', 'certn.apiKey', 'certn.webhookSecret'], 'Keys and stage saved.');
 };
-$('sig-form').onsubmit = function (ev) { ev.preventDefault(); save(this, ['lever.signatureToken'], 'Signature token saved.'); };
+$('sig-form').onsubmit = function (ev) {
+  ev.preventDefault();
+  save(this, ['lever.signatureToken', 'lever.archiveSignatureToken', 'lever.deletedSignatureToken'], 'Webhook tokens saved.');
+};
 
 // ------------------------------------------------------------------ shared by the packages and checks scripts
 function button(text, cls, label, onclick) {

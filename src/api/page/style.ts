@@ -61,13 +61,16 @@ export const PAGE_STYLE = `
   .copy-label { font-weight: 600; }
   .copy-row code { background: var(--bg); border: 1px solid var(--line); border-radius: 6px; padding: .3rem .5rem; overflow-wrap: anywhere; flex: 1 1 18rem; }
   .howto { margin: .25rem 0; padding-left: 1.25rem; }
+  .hooks { list-style: none; padding: 0; margin: .25rem 0 0; }
+  .hooks li { border-left: 3px solid var(--line); padding-left: .75rem; margin: .5rem 0; }
+  .hooks h4 { font-size: .95rem; margin: .25rem 0 0; display: flex; gap: .5rem; align-items: center; }
   .glance-head { display: flex; justify-content: space-between; align-items: center; }
   .badge { margin: 0; padding: .25rem .8rem; border-radius: 999px; font-weight: 700; }
   .badge.on { background: var(--ok-bg); color: var(--ok); } .badge.off { background: var(--warn-bg); color: #7a5300; }
   .checklist { list-style: none; padding: 0; margin: .25rem 0 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(20rem, 1fr)); gap: .3rem 1rem; }
   .checklist li { display: flex; gap: .5rem; align-items: baseline; }
   .checklist .mark { font-weight: 700; width: 1.2rem; text-align: center; }
-  .checklist .done .mark { color: var(--ok); } .checklist .todo .mark { color: var(--bad); }
+  .checklist .done .mark { color: var(--ok); } .checklist .todo .mark { color: var(--bad); } .checklist .optional .mark { color: #7a5300; }
   .checklist a { color: var(--ink); }
   .checklist .why { color: var(--bad); font-size: .85rem; }
   .problems { margin: .5rem 0 0; padding-left: 1.2rem; color: var(--bad); }
