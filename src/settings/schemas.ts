@@ -14,6 +14,9 @@ const LeverSettings = z
     signatureToken: Secret.nullable().optional(),
     triggerStageName: Setting.nullable().optional(),
     performAsUserId: Setting.nullable().optional(),
+    /** Optional: a Clear check moves the candidate to this Lever stage (validated at enable). */
+    advanceStageName: Setting.nullable().optional(),
+    plainCompleteTag: z.boolean().optional(),
   })
   .strict();
 
