@@ -9,15 +9,7 @@ import { LEVER_MAX_FILE_BYTES, LeverApiError, LeverClient } from '../lever/clien
 import { createLogger } from '../logger';
 import { SettingsStore, TeamConfig } from '../settings/store';
 import type { CheckStatus } from '../workflows/definitions';
-import {
-  ALL_STATUS_TAGS,
-  CaseResult,
-  CaseSnapshot,
-  STATUS_TAGS,
-  hasResults,
-  statusFromCase,
-  tagFor,
-} from '../workflows/status';
+import { ALL_STATUS_TAGS, CaseResult, CaseSnapshot, hasResults, statusFromCase, tagFor } from '../workflows/status';
 import { classified, permanent } from './failures';
 import { orderCaseOnce } from './case-ordering';
 import { choosePackage } from './package-choice';
@@ -152,10 +144,8 @@ export function createActivities(deps: ActivityDeps) {
   ): Promise<void> {
     if (!tagFor(status, result)) return;
     const { config, lever } = await team(teamId);
-    // The team's choice is read here, at the moment of tagging: the workflow passes the result either way.
-    const tag = (
-      config.lever.plainCompleteTag && status === 'Complete' ? STATUS_TAGS.Complete : tagFor(status, result)
-    )!;
+    // The team's plain-Complete choice is read here, when tagging (the workflow passes the result either way).
+    const tag = tagFor(status, config.lever.plainCompleteTag ? undefined : result)!;
     const performAs = config.lever.performAsUserId ?? undefined;
     await lever.removeTags(opportunityId, OTHER_STATUS_TAGS(tag), performAs);
     await lever.addTags(opportunityId, [tag], performAs);
