@@ -72,6 +72,7 @@ describe('advance on clear', () => {
     expect(d.runId).toBe(runId);
     expect(d.status.name).toBe('COMPLETED');
     expect(await sys.casesFor(addr)).toHaveLength(1);
+    await sys.recordHistory(team.id, opp, 'advanced-on-clear'); // the replay fixture (RECORD_HISTORIES=1)
   });
 
   it.each([['REVIEW'], [null]] as const)('score %s leaves the candidate where they are', async (score) => {
