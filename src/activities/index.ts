@@ -15,6 +15,7 @@ import { orderCaseOnce } from './case-ordering';
 import { choosePackage } from './package-choice';
 import { ReportKind, ReportLinks } from './report-links';
 import { confirmsStageEntry } from './stage-confirmation';
+import { type AdvanceResult, advanceOnClear as advanceFrom } from './stage-advance';
 import { checkStatusTransitions } from '../metrics/process';
 
 const log = createLogger('activities');
@@ -141,13 +142,20 @@ export function createActivities(deps: ActivityDeps) {
     status: CheckStatus,
     result?: CaseResult,
   ): Promise<void> {
-    const tag = tagFor(status, result);
-    if (!tag) return;
+    if (!tagFor(status, result)) return;
     const { config, lever } = await team(teamId);
+    // The team's plain-Complete choice is read here, when tagging (the workflow passes the result either way).
+    const tag = tagFor(status, config.lever.plainCompleteTag ? undefined : result)!;
     const performAs = config.lever.performAsUserId ?? undefined;
     await lever.removeTags(opportunityId, OTHER_STATUS_TAGS(tag), performAs);
     await lever.addTags(opportunityId, [tag], performAs);
     checkStatusTransitions.inc({ status });
+  }
+
+  /** A Clear check moves the candidate to the team's advance stage, when set (see stage-advance.ts). */
+  async function advanceOnClear(teamId: string, opportunityId: string): Promise<AdvanceResult> {
+    const { config, lever } = await team(teamId);
+    return advanceFrom(config, lever, opportunityId);
   }
 
   /** Orders the case exactly once (see case-ordering.ts): reconciles from an open order intent before any POST. */
@@ -289,6 +297,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     inspectOpportunity: classified(inspectOpportunity),
     setStatusTag: classified(setStatusTag),
+    advanceOnClear: classified(advanceOnClear),
     orderCase: classified(orderCase),
     readCase: classified(readCase),
     cancelCase: classified(cancelCase),

@@ -22,6 +22,17 @@ function field(name: string, label: string, hint: string, type: 'text' | 'passwo
     </div>`;
 }
 
+/** A labelled checkbox with its hint and error slot, ids derived like field()'s. */
+function checkbox(name: string, label: string, hint: string): string {
+  const id = `f-${name.replace(/\./g, '-')}`;
+  return `<div class="field">
+      <div class="control"><input id="${id}" name="${name}" type="checkbox" aria-describedby="${id}-hint ${id}-err">
+        <label for="${id}">${label}</label></div>
+      <p class="hint" id="${id}-hint">${hint}</p>
+      <p class="err" id="${id}-err" data-err="${name}"></p>
+    </div>`;
+}
+
 function copyable(id: string, label: string): string {
   return `<div class="copy-row"><span class="copy-label" id="${id}-label">${label}</span>
       <code id="${id}" aria-labelledby="${id}-label">—</code>
@@ -80,6 +91,8 @@ export function adminPageHtml(nonce: string): string {
         ${field('lever.apiKey', 'Lever API key', 'Lever → Settings → Integrations and API → API Credentials: a key that may read stages and opportunities.', 'password')}
         ${field('lever.triggerStageName', 'Trigger stage name', 'The stage that starts a check, exactly as named in Lever, e.g. <em>Background Check</em>.')}
         ${field('lever.performAsUserId', 'Lever user id for uploads', 'Lever → Settings → Users: the user the report PDF is attached as (<code>perform_as</code>).')}
+        ${field('lever.advanceStageName', 'Advance stage on Clear (optional)', 'A check with result Clear moves the candidate to this Lever stage, e.g. <em>Offer</em> (never on Review, never if a recruiter moved them on). Empty: candidates are never moved.')}
+        ${checkbox('lever.plainCompleteTag', 'Plain <code>CERTN - Complete</code> tag', 'Tag <code>CERTN - Complete</code> instead of <code>CERTN - Complete (Clear)</code> / <code>(Review)</code>; the summary note still says which.')}
       </fieldset>
       <fieldset><legend>Certn</legend>
         ${field('certn.apiKey', 'Certn API key', 'Certn → Settings → API keys.', 'password')}

@@ -1,6 +1,6 @@
-// What `POST /api/admin/teams/:id/enable` checks before a team goes live: the Lever key works and the trigger stage
-// name exists in that account (once), the Certn key works, and every setting a check needs is there. Each failure
-// comes back with its own message for the admin.
+// What `POST /api/admin/teams/:id/enable` checks before a team goes live: the Lever key works, the trigger stage name
+// (and the optional advance stage name, a different stage) exists in that account (once), the Certn key works, and
+// every setting a check needs is there. Each failure comes back with its own message for the admin.
 import { CertnApiError } from '../certn/client';
 import { clientsFor, type Endpoints } from '../integrations/team-clients';
 import { LeverApiError } from '../lever/client';
@@ -47,26 +47,16 @@ export async function validateForEnable(
       problems.push(leverKeyProblem(err));
       return;
     }
-    if (!stageName) return;
-    const wanted = matchKey(stageName);
-    const matches = stages.filter((s) => matchKey(s.text) === wanted);
-    const names = stages.map((s) => s.text);
-    if (matches.length === 0) {
+    if (stageName) triggerStageId = resolveStage(stages, stageName, 'lever.triggerStageName', problems);
+    const advanceName = t.lever.advanceStageName;
+    if (!advanceName) return;
+    const advanceId = resolveStage(stages, advanceName, 'lever.advanceStageName', problems);
+    if (advanceId && advanceId === triggerStageId) {
       problems.push({
-        field: 'lever.triggerStageName',
-        code: 'stage_not_found',
-        message: `No stage named "${stageName}" in this Lever account. Its stages are: ${names.map((n) => `"${n}"`).join(', ')}.`,
-        availableStages: names,
+        field: 'lever.advanceStageName',
+        code: 'same_as_trigger',
+        message: `The advance stage "${advanceName}" is the trigger stage: pick the stage a clear candidate moves on to.`,
       });
-    } else if (matches.length > 1) {
-      problems.push({
-        field: 'lever.triggerStageName',
-        code: 'stage_ambiguous',
-        message: `${matches.length} Lever stages are named "${stageName}"; rename one in Lever so the trigger is unambiguous.`,
-        availableStages: names,
-      });
-    } else {
-      triggerStageId = matches[0]!.id;
     }
   };
 
@@ -117,12 +107,36 @@ export async function validateForEnable(
     'lever.signatureToken',
     'lever.triggerStageName',
     'lever.performAsUserId',
+    'lever.advanceStageName',
     'certn.apiKey',
     'certn.webhookSecret',
     'defaultPackageId',
   ];
   problems.sort((a, b) => order.indexOf(a.field) - order.indexOf(b.field));
   return { problems, triggerStageId };
+}
+
+/** The id of the one stage with this name (trimmed, case-insensitive), or a problem naming the field and the stages. */
+function resolveStage(
+  stages: { id: string; text: string }[],
+  name: string,
+  field: string,
+  problems: EnableProblem[],
+): string | null {
+  const matches = stages.filter((s) => matchKey(s.text) === matchKey(name));
+  const names = stages.map((s) => s.text);
+  if (matches.length === 1) return matches[0]!.id;
+  const what = field === 'lever.triggerStageName' ? 'the trigger' : 'the advance stage';
+  problems.push({
+    field,
+    code: matches.length === 0 ? 'stage_not_found' : 'stage_ambiguous',
+    message:
+      matches.length === 0
+        ? `No stage named "${name}" in this Lever account. Its stages are: ${names.map((n) => `"${n}"`).join(', ')}.`
+        : `${matches.length} Lever stages are named "${name}"; rename one in Lever so ${what} is unambiguous.`,
+    availableStages: names,
+  });
+  return null;
 }
 
 function leverKeyProblem(err: unknown): EnableProblem {

@@ -112,13 +112,14 @@ const OPS: Op[] = [
     summary: 'Update a team',
     description:
       'Absent fields are left alone; `null` clears a setting; an empty or absent body changes nothing. A new trigger ' +
-      'stage name of an enabled team is looked up in Lever now (422 when it is not there, 503 when Lever is down).',
+      'or advance stage name of an enabled team is looked up in Lever now (422 when it is not there or the two ' +
+      'would be one stage, 503 when Lever is down).',
     body: TeamUpdateBody.optional(),
     responses: {
       200: ['OK', S.TeamSchema],
       ...admin(true),
       ...conflict('A setting required while enabled was cleared, or the team changed meanwhile'),
-      422: ['The new trigger stage is not in Lever (or is ambiguous)', err],
+      422: ['A new stage name is not in Lever (or is ambiguous), or advance and trigger stage would be one', err],
       503: ['Lever unreachable; nothing changed', err],
     },
   },

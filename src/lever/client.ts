@@ -150,8 +150,15 @@ export class LeverClient {
     await this.request('POST', `/opportunities/${seg(id)}/removeLinks`, { json: { links } });
   }
 
-  async moveStage(id: string, stageId: string): Promise<void> {
-    await this.request('PUT', `/opportunities/${seg(id)}/stage`, { json: { stage: stageId } });
+  /**
+   * Moves the opportunity as a recruiter would (Lever then fires candidateStageChange). The answer's body is
+   * undocumented and unused: any 2xx counts, whatever its shape (even empty), so it is not parsed.
+   */
+  async moveStage(id: string, stageId: string, performAs?: string): Promise<void> {
+    await this.request('PUT', `/opportunities/${seg(id)}/stage`, {
+      query: { perform_as: performAs },
+      json: { stage: stageId },
+    });
   }
 
   // ------------------------------------------------------------ files

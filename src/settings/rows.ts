@@ -17,6 +17,8 @@ export interface TeamRow {
   lever_trigger_stage_name: string | null;
   lever_trigger_stage_id: string | null;
   lever_perform_as_user_id: string | null;
+  lever_advance_stage_name: string | null;
+  lever_plain_complete_tag: number;
   certn_api_key: string | null;
   certn_webhook_secret: string | null;
   default_package_id: string | null;
@@ -101,9 +103,9 @@ export function teamFieldUpdates(
   teamId: string,
   input: TeamPatch,
   enabled: boolean,
-): { columns: string[]; values: (string | null)[] } {
+): { columns: string[]; values: (string | number | null)[] } {
   const columns: string[] = [];
-  const values: (string | null)[] = [];
+  const values: (string | number | null)[] = [];
   const put = (field: string, column: string, value: string | null | undefined, secret: boolean) => {
     if (value === undefined) return;
     const v = value === null ? null : value.trim() === '' ? null : secret ? value : value.trim();
@@ -121,6 +123,11 @@ export function teamFieldUpdates(
   put('lever.deletedSignatureToken', 'lever_deleted_signature_token', l.deletedSignatureToken, true);
   put('lever.triggerStageName', 'lever_trigger_stage_name', l.triggerStageName, false);
   put('lever.performAsUserId', 'lever_perform_as_user_id', l.performAsUserId, false);
+  put('lever.advanceStageName', 'lever_advance_stage_name', l.advanceStageName, false);
+  if (l.plainCompleteTag !== undefined) {
+    columns.push('lever_plain_complete_tag');
+    values.push(l.plainCompleteTag ? 1 : 0);
+  }
   put('certn.apiKey', 'certn_api_key', c.apiKey, true);
   put('certn.webhookSecret', 'certn_webhook_secret', c.webhookSecret, true);
   return { columns, values };
@@ -137,6 +144,8 @@ export function toConfig(box: SecretBox, row: TeamRow, packages: PackageRow[]): 
       triggerStageName: row.lever_trigger_stage_name,
       triggerStageId: row.lever_trigger_stage_id,
       performAsUserId: row.lever_perform_as_user_id,
+      advanceStageName: row.lever_advance_stage_name,
+      plainCompleteTag: row.lever_plain_complete_tag === 1,
       apiKey: maskSecret(openSecret(box, row, 'lever_api_key')),
       signatureToken: maskSecret(openSecret(box, row, 'lever_signature_token')),
       archiveSignatureToken: maskSecret(openSecret(box, row, 'lever_archive_signature_token')),

@@ -16,6 +16,9 @@ const LeverSettings = z
     deletedSignatureToken: Secret.nullable().optional(),
     triggerStageName: Setting.nullable().optional(),
     performAsUserId: Setting.nullable().optional(),
+    /** Optional: a Clear check moves the candidate to this Lever stage (validated at enable). */
+    advanceStageName: Setting.nullable().optional(),
+    plainCompleteTag: z.boolean().optional(),
   })
   .strict();
 

@@ -33,6 +33,10 @@ export interface TeamConfig {
     triggerStageId: string | null;
     /** Lever user id used as `perform_as` (file uploads require one). */
     performAsUserId: string | null;
+    /** Where a Clear check moves the candidate (a stage name, resolved when it moves); null: never moved. */
+    advanceStageName: string | null;
+    /** Tag the seed's plain `CERTN - Complete` even when Certn gives a result (the note still says which). */
+    plainCompleteTag: boolean;
     apiKey: SecretStatus;
     /** The Candidate Stage Change webhook's token (required to enable). */
     signatureToken: SecretStatus;
@@ -86,6 +90,8 @@ export interface TeamInput {
     deletedSignatureToken?: string | null;
     triggerStageName?: string | null;
     performAsUserId?: string | null;
+    advanceStageName?: string | null;
+    plainCompleteTag?: boolean;
   };
   certn?: {
     apiKey?: string | null;

@@ -69,6 +69,14 @@ export const CHECK_STATUSES = [
 ] as const;
 export type CheckStatus = (typeof CHECK_STATUSES)[number];
 
+/**
+ * What advancing a Clear check came to (activities/stage-advance.ts): moved to the team's advance stage, found already
+ * there (a retry), left alone because a recruiter had moved the candidate on, the stage no longer resolvable by its
+ * name, or no advance stage set.
+ */
+export const ADVANCE_OUTCOMES = ['advanced', 'already_there', 'moved_on', 'stage_missing', 'not_configured'] as const;
+export type AdvanceOutcome = (typeof ADVANCE_OUTCOMES)[number];
+
 export interface Transition {
   at: string; // ISO time (workflow time)
   status: CheckStatus;
@@ -93,6 +101,8 @@ export interface CheckState {
   certnStatus?: string;
   /** Certn's result of the complete case ('Clear' | 'Review'), when it gives one: picks the Complete tag. */
   result?: 'Clear' | 'Review';
+  /** Set once the run has tried to advance a Clear check (never twice); see ADVANCE_OUTCOMES. */
+  advance?: AdvanceOutcome;
   /** Lever confirmed the candidate archived or deleted: the check was cancelled (deleted: no Lever writes at all). */
   removedInLever?: 'archived' | 'deleted';
   /** Which report link the profile carries ('interim' | 'final'; the signed URL itself never enters history). */

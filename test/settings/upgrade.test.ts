@@ -13,14 +13,18 @@ it('opens a schema-3 database from the previous code and keeps every row', async
   fs.copyFileSync(path.join(__dirname, 'fixtures', 'settings-v3.db'), file);
   const store = new SqliteSettingsStore({ filename: file, masterKey: Buffer.alloc(32, 7) });
   try {
-    expect(store.appliedMigrations()).toEqual([1, 2, 3, 4, 5]); // 4 and 5 applied on open
-    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5]);
+    expect(store.appliedMigrations()).toEqual([1, 2, 3, 4, 5, 6]); // 4 to 6 applied on open
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6]);
     const team = await store.getTeamConfig(TEAM);
-    expect(team).toMatchObject({ name: 'Fixture Team', version: 4, lever: { triggerStageName: 'BG' } });
+    expect(team).toMatchObject({
+      name: 'Fixture Team',
+      version: 4,
+      lever: { triggerStageName: 'BG', advanceStageName: null, plainCompleteTag: false },
+    });
     expect(team?.packages.map((p) => [p.name, p.checkTypes])).toEqual([['Standard', ['A', 'B']]]);
     expect(team?.defaultPackageId).toBe(team?.packages[0]?.id);
     expect((await store.getTeamSecrets(TEAM))?.lever.apiKey).toBe('lever-key-fixture-0001');
-    // migration 5: the archive and delete webhooks' tokens start unset
+    // migration 6 (above): result settings start unset; migration 5: the archive and delete webhooks' tokens start unset
     expect(team?.lever).toMatchObject({ archiveSignatureToken: { set: false }, deletedSignatureToken: { set: false } });
     const claim = { triggeredAt: 1000, bodyHash: 'b1', abandonedBefore: Date.now() };
     expect((await store.claimLeverDelivery(TEAM, 'tok-handed', claim)).outcome).toBe('handed');

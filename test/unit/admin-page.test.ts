@@ -24,7 +24,14 @@ describe('settings page markup', () => {
   it('gives each field error slot an input or a group that points at it', () => {
     const slots = [...html.matchAll(/<p class="err" id="([^"]+)-err"/g)].map((m) => m[1]!);
     expect(slots).toEqual(
-      expect.arrayContaining(['f-lever-apiKey', 'f-lever-triggerStageName', 'f-pkg-name', 'f-pkg-checkTypes']),
+      expect.arrayContaining([
+        'f-lever-apiKey',
+        'f-lever-triggerStageName',
+        'f-lever-advanceStageName',
+        'f-lever-plainCompleteTag',
+        'f-pkg-name',
+        'f-pkg-checkTypes',
+      ]),
     );
     for (const s of slots) expect(html).toMatch(new RegExp(`aria-describedby="[^"]*\\b${s}-err\\b`));
   });

@@ -30,6 +30,7 @@ function fakes(overrides: Partial<CheckActivities> = {}): CheckActivities {
       existingCaseId: null,
     }),
     setStatusTag: async () => undefined,
+    advanceOnClear: async () => ({ outcome: 'not_configured' }),
     orderCase: async () => ({ caseId: 'case-1' }),
     readCase: async () => OPEN,
     cancelCase: async () => undefined,

@@ -2,7 +2,7 @@
 // (openapi.ts) and the compile-time checks at the bottom keep them in step with the types the handlers send.
 import { z } from 'zod';
 import { CHECK_TYPE_CATALOGUE } from '../../certn/schemas';
-import { CHECK_STATUSES, CheckState, CancelOutcome } from '../../workflows/definitions';
+import { ADVANCE_OUTCOMES, CHECK_STATUSES, CheckState, CancelOutcome } from '../../workflows/definitions';
 import type { CheckListPage } from '../check-list';
 import type { CertnOutcome } from '../certn-webhook';
 import type { EnableProblem } from '../enable-validation';
@@ -38,6 +38,8 @@ export const TeamSchema = z
         triggerStageName: z.string().nullable(),
         triggerStageId: z.string().nullable(),
         performAsUserId: z.string().nullable(),
+        advanceStageName: z.string().nullable(),
+        plainCompleteTag: z.boolean(),
         apiKey: SecretStatus,
         signatureToken: SecretStatus,
         archiveSignatureToken: SecretStatus,
@@ -74,6 +76,7 @@ export const CheckStateSchema = z
     reportLink: z.string().optional(),
     interimLinkTried: z.boolean().optional(),
     resumed: z.boolean().optional(),
+    advance: z.enum(ADVANCE_OUTCOMES).optional(),
     fileAttached: z.boolean(),
     noteAdded: z.boolean(),
     transitions: z.array(z.object({ at: z.string(), status: Status, detail: z.string().optional() }).strict()),

@@ -18,41 +18,61 @@ export function teamRoutes(ctx: AdminContext): express.Router {
   const admin = express.Router();
 
   /**
-   * An enabled team whose trigger stage name changes keeps working: the new name is resolved to its Lever stage id
-   * now (with the key the team will have after the patch), or the patch is refused saying why.
+   * An enabled team whose trigger or advance stage name changes keeps working: the new names are looked up in Lever
+   * now (with the key the team will have after the patch), or the patch is refused saying why. Returns the new
+   * trigger stage's id when it changed.
    */
-  const resolveNewStage = async (
+  const resolveNewStages = async (
     t: TeamConfig,
     body: z.output<typeof TeamUpdateBody>,
   ): Promise<{ triggerStageId: string; expectedVersion: number } | undefined> => {
-    const name = body.lever?.triggerStageName;
-    if (!t.enabled || typeof name !== 'string') return undefined;
-    if (matchKey(name) === matchKey(t.lever.triggerStageName ?? '')) return undefined;
+    const changed = (name: string | null | undefined, was: string | null): name is string =>
+      t.enabled && typeof name === 'string' && matchKey(name) !== matchKey(was ?? '');
+    const trigger = body.lever?.triggerStageName;
+    const advance = body.lever?.advanceStageName;
+    const newTrigger = changed(trigger, t.lever.triggerStageName);
+    const newAdvance = changed(advance, t.lever.advanceStageName);
+    if (!newTrigger && !newAdvance) return undefined;
     const apiKey = body.lever?.apiKey ?? (await deps.store.getTeamSecrets(t.id))?.lever.apiKey;
     if (!apiKey) return undefined; // the store refuses clearing the key of an enabled team
     let stages: { id: string; text: string }[];
     try {
       stages = await leverClientFor(deps, apiKey).listStages();
     } catch (err) {
-      log.warn('trigger stage change: Lever unreachable', { teamId: t.id, err });
+      log.warn('stage change: Lever unreachable', { teamId: t.id, err });
       throw new HttpError(503, {
         error: 'lever_unavailable',
         message: 'Could not look the new stage name up in Lever; nothing was changed. Try again later.',
       });
     }
-    const matches = stages.filter((s) => matchKey(s.text) === matchKey(name));
-    if (matches.length !== 1) {
+    const one = (name: string, field: string): string => {
+      const matches = stages.filter((s) => matchKey(s.text) === matchKey(name));
+      if (matches.length === 1) return matches[0]!.id;
       throw new HttpError(422, {
         error: matches.length === 0 ? 'stage_not_found' : 'stage_ambiguous',
-        field: 'lever.triggerStageName',
+        field,
         message:
           matches.length === 0
             ? `No stage named "${name}" in this Lever account; nothing was changed.`
             : `${matches.length} Lever stages are named "${name}"; nothing was changed.`,
         availableStages: stages.map((s) => s.text),
       });
+    };
+    const triggerStageId = newTrigger ? one(trigger, 'lever.triggerStageName') : t.lever.triggerStageId;
+    const advanceName = advance === undefined ? t.lever.advanceStageName : advance;
+    const advanceIds = advanceName
+      ? newAdvance
+        ? [one(advanceName, 'lever.advanceStageName')]
+        : stages.filter((s) => matchKey(s.text) === matchKey(advanceName)).map((s) => s.id)
+      : [];
+    if (triggerStageId && advanceIds.includes(triggerStageId)) {
+      throw new HttpError(422, {
+        error: 'same_as_trigger',
+        field: 'lever.advanceStageName',
+        message: 'The advance stage must differ from the trigger stage; nothing was changed.',
+      });
     }
-    return { triggerStageId: matches[0]!.id, expectedVersion: t.version };
+    return newTrigger && triggerStageId ? { triggerStageId, expectedVersion: t.version } : undefined;
   };
 
   admin.get('/check-types', (_req, res) => {
@@ -89,7 +109,7 @@ export function teamRoutes(ctx: AdminContext): express.Router {
       const teamId = String(req.params.teamId);
       const body = validate(TeamUpdateBody, req.body);
       const before = await team(teamId);
-      const t = await deps.store.updateTeam(teamId, body, await resolveNewStage(before, body));
+      const t = await deps.store.updateTeam(teamId, body, await resolveNewStages(before, body));
       log.info('team updated', {
         teamId,
         fields: [

@@ -156,6 +156,8 @@ function render(t) {
   f.elements['name'].value = t.name;
   f.elements['lever.triggerStageName'].value = t.lever.triggerStageName || '';
   f.elements['lever.performAsUserId'].value = t.lever.performAsUserId || '';
+  f.elements['lever.advanceStageName'].value = t.lever.advanceStageName || '';
+  f.elements['lever.plainCompleteTag'].checked = !!t.lever.plainCompleteTag;
   ['lever.apiKey', 'lever.signatureToken', 'lever.archiveSignatureToken', 'lever.deletedSignatureToken', 'certn.apiKey', 'certn.webhookSecret'].forEach(function (k) {
     $('f-' + k.replace('.', '-')).value = '';
     var s = t[k.split('.')[0]][k.split('.')[1]];
@@ -222,6 +224,7 @@ function settingsBody(form, keys) {
   keys.forEach(function (k) {
     var input = form.elements[k]; var v = input.value.trim(); var parts = k.split('.');
     var target = parts.length === 1 ? body : (body[parts[0]] = body[parts[0]] || {});
+    if (input.type === 'checkbox') { target[parts[parts.length - 1]] = input.checked; return; }
     if (v) target[parts[parts.length - 1]] = v;
     else if (input.type !== 'password') target[parts[parts.length - 1]] = parts.length === 1 ? v : null;
   });
@@ -236,7 +239,7 @@ async function save(form, keys, done) {
 }
 $('settings').onsubmit = function (ev) {
   ev.preventDefault();
-  save(this, ['name', 'lever.apiKey', 'lever.triggerStageName', 'lever.performAsUserId', 'certn.apiKey', 'certn.webhookSecret'], 'Keys and stage saved.');
+  save(this, ['name', 'lever.apiKey', 'lever.triggerStageName', 'lever.performAsUserId', 'lever.advanceStageName', 'lever.plainCompleteTag', 'certn.apiKey', 'certn.webhookSecret'], 'Keys and stage saved.');
 };
 $('sig-form').onsubmit = function (ev) {
   ev.preventDefault();
