@@ -9,9 +9,18 @@ import { LEVER_MAX_FILE_BYTES, LeverApiError, LeverClient } from '../lever/clien
 import { createLogger } from '../logger';
 import { SettingsStore, TeamConfig } from '../settings/store';
 import type { CheckStatus } from '../workflows/definitions';
-import { ALL_STATUS_TAGS, CaseResult, CaseSnapshot, hasResults, statusFromCase, tagFor } from '../workflows/status';
+import {
+  ALL_STATUS_TAGS,
+  CaseResult,
+  CaseSnapshot,
+  hasResults,
+  isCertnTag,
+  statusFromCase,
+  tagFor,
+} from '../workflows/status';
 import { classified, permanent } from './failures';
 import { orderCaseOnce } from './case-ordering';
+import { EmailMemo } from './email-memo';
 import { choosePackage } from './package-choice';
 import { ReportKind, ReportLinks } from './report-links';
 import { confirmsStageEntry } from './stage-confirmation';
@@ -27,6 +36,8 @@ export interface ActivityDeps extends Endpoints {
   reportPollMs?: number;
   /** How far a `stageChanges` entry may lie from the delivery's triggeredAt (STAGE_ENTRY_WINDOW_SECONDS). */
   stageEntryWindowMs?: number;
+  /** Where the stage confirmation leaves the e-mail for the order (tests pass their own to look inside). */
+  emailMemo?: EmailMemo;
 }
 
 export const DEFAULT_STAGE_ENTRY_WINDOW_MS = 600_000;
@@ -39,6 +50,8 @@ export interface OpportunityFacts {
   existingCaseId: string | null;
   /** Set (true) only when the existing case ended without results before this stage entry: order one anew. */
   reorder?: boolean;
+  /** Whether the opportunity shows a `CERTN - …` tag now; false lets the first tag be added without a removal. */
+  hasStatusTag?: boolean;
 }
 
 export interface OrderInput {
@@ -67,6 +80,7 @@ const OTHER_STATUS_TAGS = (tag: string) => ALL_STATUS_TAGS.filter((t) => t !== t
 
 export function createActivities(deps: ActivityDeps) {
   const { store } = deps;
+  const emailMemo = deps.emailMemo ?? new EmailMemo();
 
   async function team(teamId: string): Promise<{ config: TeamConfig; lever: LeverClient; certn: CertnClient }> {
     const t = await loadTeamClients(store, deps, teamId);
@@ -106,16 +120,21 @@ export function createActivities(deps: ActivityDeps) {
     const chosen = choosePackage(opp.tags ?? [], config.packages, config.defaultPackageId);
     const openIntent = await store.findOpenOrderIntent(teamId, opportunityId);
     const existingCaseId = await store.findCaseForOpportunity(teamId, opportunityId);
+    const email = (opp.emails ?? []).map((e) => e.trim()).find((e) => e !== '');
+    // The order that follows uses this read's e-mail (one read serves both), unless it runs elsewhere or later.
+    const inTriggerStage = confirmed || !opts.requireTriggerStage;
+    if (email && inTriggerStage) emailMemo.remember(teamId, opportunityId, email);
     const reorder =
       confirmed && existingCaseId !== null && opts.triggeredAt !== undefined
         ? await endedWithoutResultsBefore(certn, existingCaseId, opts.triggeredAt)
         : false;
     return {
-      inTriggerStage: confirmed || !opts.requireTriggerStage,
-      hasEmail: (opp.emails ?? []).some((e) => e.trim() !== '') || openIntent !== null,
+      inTriggerStage,
+      hasEmail: email !== undefined || openIntent !== null,
       package: chosen ? { name: chosen.name, checkTypes: chosen.checkTypes } : null,
       existingCaseId,
       ...(reorder ? { reorder } : {}), // absent otherwise: the results of the existing paths stay as they were
+      hasStatusTag: (opp.tags ?? []).some(isCertnTag),
     };
   }
 
@@ -134,18 +153,20 @@ export function createActivities(deps: ActivityDeps) {
   /**
    * Exactly one `CERTN - …` tag, in two calls and without reading the opportunity: every other status tag is removed
    * in one call (removing an absent tag is harmless on Lever), then the new one added (adding a present one is too).
+   * `firstTag`: the run's own read showed no status tag and nothing has set one since, so the add alone does it.
    */
   async function setStatusTag(
     teamId: string,
     opportunityId: string,
     status: CheckStatus,
-    result?: CaseResult,
+    result?: CaseResult | null,
+    opts: { firstTag?: boolean } = {},
   ): Promise<void> {
-    const tag = tagFor(status, result);
+    const tag = tagFor(status, result ?? undefined);
     if (!tag) return;
     const { config, lever } = await team(teamId);
     const performAs = config.lever.performAsUserId ?? undefined;
-    await lever.removeTags(opportunityId, OTHER_STATUS_TAGS(tag), performAs);
+    if (!opts.firstTag) await lever.removeTags(opportunityId, OTHER_STATUS_TAGS(tag), performAs);
     await lever.addTags(opportunityId, [tag], performAs);
     checkStatusTransitions.inc({ status });
   }
@@ -157,6 +178,8 @@ export function createActivities(deps: ActivityDeps) {
       store,
       certn,
       currentEmail: async () => {
+        const read = emailMemo.take(input.teamId, input.opportunityId);
+        if (read) return read;
         const opp = await lever.getOpportunity(input.opportunityId);
         return (opp.emails ?? []).map((e) => e.trim()).find((e) => e !== '');
       },

@@ -43,8 +43,10 @@ export async function confirmAndOrder(run: CheckRun): Promise<'following' | 'end
       run.record('Resumed', `following case ${opp.existingCaseId}, ordered earlier for this opportunity`);
       return 'following';
     }
+    // Lever shows no status tag yet (a fresh candidate): the first one is a single add.
+    const firstTag = opp.hasStatusTag === false;
     if (!opp.hasEmail) {
-      if (state.status !== 'ErrorNoEmail') await run.showStatus('ErrorNoEmail');
+      if (state.status !== 'ErrorNoEmail') await run.showStatus('ErrorNoEmail', undefined, { firstTag });
       const movedAgain = await condition(
         () => run.stageEntries > entriesBefore || run.cancelReason !== undefined || run.removal !== undefined,
         run.timings.noEmailWaitMs,
@@ -66,7 +68,7 @@ export async function confirmAndOrder(run: CheckRun): Promise<'following' | 'end
     if (!pkg) return notOrdered(run, 'the team has no default package and no candidate tag names one', 'NoPackage');
     state.packageName = pkg.name;
     // The search attributes wait for the order: status, package and case then go in one upsert.
-    await run.showStatus('Pending', `package ${pkg.name}`, { publish: false });
+    await run.showStatus('Pending', `package ${pkg.name}`, { publish: false, firstTag });
     if (run.cancelReason !== undefined) continue; // cancelled while the tag was set: order nothing
     let order: { caseId: string };
     try {
