@@ -20,6 +20,7 @@ import {
 } from '../workflows/status';
 import { classified, permanent } from './failures';
 import { orderCaseOnce } from './case-ordering';
+import { CaseSync, SyncSeen, syncCase as syncCaseWith } from './case-sync';
 import { EmailMemo } from './email-memo';
 import { choosePackage } from './package-choice';
 import { ReportKind, ReportLinks } from './report-links';
@@ -208,6 +209,21 @@ export function createActivities(deps: ActivityDeps) {
     };
   }
 
+  /** Reads the case and moves the Lever tag and report link when that changes what the check shows (case-sync.ts). */
+  async function syncCase(
+    teamId: string,
+    opportunityId: string,
+    caseId: string,
+    workflowId: string,
+    seen: SyncSeen,
+  ): Promise<CaseSync> {
+    return syncCaseWith(seen, {
+      readCase: () => readCase(teamId, caseId, workflowId),
+      setStatusTag: (status, result) => setStatusTag(teamId, opportunityId, status, result),
+      setReportLink: (kind, interimAdded) => setReportLink(teamId, opportunityId, caseId, kind, { interimAdded }),
+    });
+  }
+
   /** Whether Lever itself shows what its unsigned webhook said: archived now, or the opportunity gone (404). */
   async function confirmRemovedFromLever(
     teamId: string,
@@ -314,6 +330,7 @@ export function createActivities(deps: ActivityDeps) {
     setStatusTag: classified(setStatusTag),
     orderCase: classified(orderCase),
     readCase: classified(readCase),
+    syncCase: classified(syncCase),
     cancelCase: classified(cancelCase),
     confirmRemovedFromLever: classified(confirmRemovedFromLever),
     setReportLink: classified(setReportLink),

@@ -6,6 +6,7 @@ import { Context } from '@temporalio/activity';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { CheckActivities } from '../../src/activities';
+import { syncCase as syncCaseWith } from '../../src/activities/case-sync';
 import { checkTimings } from '../../src/api/check-gateway';
 import { loadConfig } from '../../src/config';
 import { backgroundCheck } from '../../src/workflows';
@@ -22,7 +23,7 @@ const EventType = temporal.api.enums.v1.EventType;
 
 /** The activities a check needs, answering as a quiet happy path; each test overrides what it looks at. */
 function fakes(overrides: Partial<CheckActivities> = {}): CheckActivities {
-  return {
+  const acts: CheckActivities = {
     inspectOpportunity: async () => ({
       inTriggerStage: true,
       hasEmail: true,
@@ -37,8 +38,17 @@ function fakes(overrides: Partial<CheckActivities> = {}): CheckActivities {
     setReportLink: async (_team, _opp, _caseId, kind) => kind,
     attachReportPdf: async () => ({ fileId: 'file-1' }),
     addSummaryNote: async () => ({ noteId: 'note-1' }),
+    // The real composition over the fakes above, so a test's readCase or setStatusTag is what the sync step calls.
+    syncCase: (teamId, opportunityId, caseId, workflowId, seen) =>
+      syncCaseWith(seen, {
+        readCase: () => acts.readCase(teamId, caseId, workflowId),
+        setStatusTag: (status, result) => acts.setStatusTag(teamId, opportunityId, status, result),
+        setReportLink: (kind, interimAdded) =>
+          acts.setReportLink(teamId, opportunityId, caseId, kind, { interimAdded }),
+      }),
     ...overrides,
   };
+  return acts;
 }
 
 /** Workflow time (server clock, skipped) at which the running activity was scheduled. */
