@@ -1,5 +1,7 @@
 // Activities: every side effect of the check workflow. Secrets are loaded here by team id, never passed in by the
 // workflow, and what goes back to the workflow carries no personal data (no e-mails, names or tags).
+// Over 300 lines: one factory holds every activity so they share the team look-up, the e-mail memo and the client
+// set-up; the composed pieces (ordering, case sync, stage confirmation, package choice) live in their own files.
 import { Context } from '@temporalio/activity';
 import { CertnClient } from '../certn/client';
 import { renderReport } from '../certn/report';
