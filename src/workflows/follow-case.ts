@@ -2,6 +2,8 @@
 // lost ones; every read may move the Lever tag (never backwards); a long wait continues as new.
 import {
   ActivityFailure,
+  CancelledFailure,
+  TemporalFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -125,8 +127,9 @@ async function syncCase(run: CheckRun, caseId: string): Promise<CaseSync | null>
       lever: state.removedInLever !== 'deleted',
     });
   } catch (err) {
-    if (!(err instanceof ActivityFailure)) throw err;
-    state.lastError = `read case: ${err.cause?.message ?? err.message}`;
+    // A local activity's failure reaches the workflow as its cause itself (an ApplicationFailure, or a timeout).
+    if (!(err instanceof TemporalFailure) || err instanceof CancelledFailure) throw err;
+    state.lastError = `read case: ${(err instanceof ActivityFailure ? err.cause : undefined)?.message ?? err.message}`;
     run.showDetails();
     log.warn('certn case read failed', {
       teamId: run.teamId,
