@@ -1,5 +1,7 @@
 // Activities: every side effect of the check workflow. Secrets are loaded here by team id, never passed in by the
 // workflow, and what goes back to the workflow carries no personal data (no e-mails, names or tags).
+// Over 300 lines: one factory holds every activity so they share the team look-up, the e-mail memo and the client
+// set-up; the composed pieces (ordering, case sync, stage confirmation, package choice) live in their own files.
 import { Context } from '@temporalio/activity';
 import { CertnClient } from '../certn/client';
 import { renderReport } from '../certn/report';
@@ -9,9 +11,19 @@ import { LEVER_MAX_FILE_BYTES, LeverApiError, LeverClient } from '../lever/clien
 import { createLogger } from '../logger';
 import { SettingsStore, TeamConfig } from '../settings/store';
 import type { CheckStatus } from '../workflows/definitions';
-import { ALL_STATUS_TAGS, CaseResult, CaseSnapshot, hasResults, statusFromCase, tagFor } from '../workflows/status';
+import {
+  ALL_STATUS_TAGS,
+  CaseResult,
+  CaseSnapshot,
+  hasResults,
+  isCertnTag,
+  statusFromCase,
+  tagFor,
+} from '../workflows/status';
 import { classified, permanent } from './failures';
 import { orderCaseOnce } from './case-ordering';
+import { CaseSync, SyncSeen, syncCase as syncCaseWith } from './case-sync';
+import { EmailMemo } from './email-memo';
 import { choosePackage } from './package-choice';
 import { ReportKind, ReportLinks } from './report-links';
 import { confirmsStageEntry } from './stage-confirmation';
@@ -28,6 +40,8 @@ export interface ActivityDeps extends Endpoints {
   reportPollMs?: number;
   /** How far a `stageChanges` entry may lie from the delivery's triggeredAt (STAGE_ENTRY_WINDOW_SECONDS). */
   stageEntryWindowMs?: number;
+  /** Where the stage confirmation leaves the e-mail for the order (tests pass their own to look inside). */
+  emailMemo?: EmailMemo;
 }
 
 export const DEFAULT_STAGE_ENTRY_WINDOW_MS = 600_000;
@@ -40,6 +54,8 @@ export interface OpportunityFacts {
   existingCaseId: string | null;
   /** Set (true) only when the existing case ended without results before this stage entry: order one anew. */
   reorder?: boolean;
+  /** Whether the opportunity shows a `CERTN - …` tag now; false lets the first tag be added without a removal. */
+  hasStatusTag?: boolean;
 }
 
 export interface OrderInput {
@@ -68,6 +84,7 @@ const OTHER_STATUS_TAGS = (tag: string) => ALL_STATUS_TAGS.filter((t) => t !== t
 
 export function createActivities(deps: ActivityDeps) {
   const { store } = deps;
+  const emailMemo = deps.emailMemo ?? new EmailMemo();
 
   async function team(teamId: string): Promise<{ config: TeamConfig; lever: LeverClient; certn: CertnClient }> {
     const t = await loadTeamClients(store, deps, teamId);
@@ -107,16 +124,21 @@ export function createActivities(deps: ActivityDeps) {
     const chosen = choosePackage(opp.tags ?? [], config.packages, config.defaultPackageId);
     const openIntent = await store.findOpenOrderIntent(teamId, opportunityId);
     const existingCaseId = await store.findCaseForOpportunity(teamId, opportunityId);
+    const email = (opp.emails ?? []).map((e) => e.trim()).find((e) => e !== '');
+    // The order that follows uses this read's e-mail (one read serves both), unless it runs elsewhere or later.
+    const inTriggerStage = confirmed || !opts.requireTriggerStage;
+    if (email && inTriggerStage) emailMemo.remember(teamId, opportunityId, email);
     const reorder =
       confirmed && existingCaseId !== null && opts.triggeredAt !== undefined
         ? await endedWithoutResultsBefore(certn, existingCaseId, opts.triggeredAt)
         : false;
     return {
-      inTriggerStage: confirmed || !opts.requireTriggerStage,
-      hasEmail: (opp.emails ?? []).some((e) => e.trim() !== '') || openIntent !== null,
+      inTriggerStage,
+      hasEmail: email !== undefined || openIntent !== null,
       package: chosen ? { name: chosen.name, checkTypes: chosen.checkTypes } : null,
       existingCaseId,
       ...(reorder ? { reorder } : {}), // absent otherwise: the results of the existing paths stay as they were
+      hasStatusTag: (opp.tags ?? []).some(isCertnTag),
     };
   }
 
@@ -135,19 +157,21 @@ export function createActivities(deps: ActivityDeps) {
   /**
    * Exactly one `CERTN - …` tag, in two calls and without reading the opportunity: every other status tag is removed
    * in one call (removing an absent tag is harmless on Lever), then the new one added (adding a present one is too).
+   * `firstTag`: the run's own read showed no status tag and nothing has set one since, so the add alone does it.
    */
   async function setStatusTag(
     teamId: string,
     opportunityId: string,
     status: CheckStatus,
-    result?: CaseResult,
+    result?: CaseResult | null,
+    opts: { firstTag?: boolean } = {},
   ): Promise<void> {
-    if (!tagFor(status, result)) return;
+    if (!tagFor(status, result ?? undefined)) return;
     const { config, lever } = await team(teamId);
     // The team's plain-Complete choice is read here, when tagging (the workflow passes the result either way).
-    const tag = tagFor(status, config.lever.plainCompleteTag ? undefined : result)!;
+    const tag = tagFor(status, config.lever.plainCompleteTag ? undefined : (result ?? undefined))!;
     const performAs = config.lever.performAsUserId ?? undefined;
-    await lever.removeTags(opportunityId, OTHER_STATUS_TAGS(tag), performAs);
+    if (!opts.firstTag) await lever.removeTags(opportunityId, OTHER_STATUS_TAGS(tag), performAs);
     await lever.addTags(opportunityId, [tag], performAs);
     checkStatusTransitions.inc({ status });
   }
@@ -165,6 +189,8 @@ export function createActivities(deps: ActivityDeps) {
       store,
       certn,
       currentEmail: async () => {
+        const read = emailMemo.take(input.teamId, input.opportunityId);
+        if (read) return read;
         const opp = await lever.getOpportunity(input.opportunityId);
         return (opp.emails ?? []).map((e) => e.trim()).find((e) => e !== '');
       },
@@ -191,6 +217,21 @@ export function createActivities(deps: ActivityDeps) {
       checks: c.checks.map((k) => ({ id: k.id, status: k.status })),
       ...(result ? { result } : {}),
     };
+  }
+
+  /** Reads the case and moves the Lever tag and report link when that changes what the check shows (case-sync.ts). */
+  async function syncCase(
+    teamId: string,
+    opportunityId: string,
+    caseId: string,
+    workflowId: string,
+    seen: SyncSeen,
+  ): Promise<CaseSync> {
+    return syncCaseWith(seen, {
+      readCase: () => readCase(teamId, caseId, workflowId),
+      setStatusTag: (status, result) => setStatusTag(teamId, opportunityId, status, result),
+      setReportLink: (kind, interimAdded) => setReportLink(teamId, opportunityId, caseId, kind, { interimAdded }),
+    });
   }
 
   /** Whether Lever itself shows what its unsigned webhook said: archived now, or the opportunity gone (404). */
@@ -300,6 +341,7 @@ export function createActivities(deps: ActivityDeps) {
     advanceOnClear: classified(advanceOnClear),
     orderCase: classified(orderCase),
     readCase: classified(readCase),
+    syncCase: classified(syncCase),
     cancelCase: classified(cancelCase),
     confirmRemovedFromLever: classified(confirmRemovedFromLever),
     setReportLink: classified(setReportLink),

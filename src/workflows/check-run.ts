@@ -148,16 +148,25 @@ export class CheckRun {
     });
   }
 
-  /** Lever first, then the state: what the query and the UI say is what the recruiter sees. */
-  async showStatus(status: CheckStatus, detail?: string, opts: { publish?: boolean } = {}): Promise<void> {
+  /**
+   * Lever first, then the state: what the query and the UI say is what the recruiter sees. `firstTag`: the read just
+   * before showed no status tag on the opportunity, so the tag is added without removing the others (one call).
+   */
+  async showStatus(
+    status: CheckStatus,
+    detail?: string,
+    opts: { publish?: boolean; firstTag?: boolean } = {},
+  ): Promise<void> {
     const result = status === 'Complete' ? this.state.result : undefined;
     const tag = tagFor(status, result);
     // The result goes in only when there is one: the commands of a check without one stay as they were.
     if (tag) {
       await this.onLever(`tag ${tag}`, () =>
-        result
-          ? api.setStatusTag(this.teamId, this.opportunityId, status, result)
-          : api.setStatusTag(this.teamId, this.opportunityId, status),
+        opts.firstTag
+          ? api.setStatusTag(this.teamId, this.opportunityId, status, result ?? null, { firstTag: true })
+          : result
+            ? api.setStatusTag(this.teamId, this.opportunityId, status, result)
+            : api.setStatusTag(this.teamId, this.opportunityId, status),
       );
     }
     this.record(status, detail, opts);

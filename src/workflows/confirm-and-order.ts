@@ -1,13 +1,16 @@
 // Phase 1 of a check, before a case exists: confirm the stage entry with Lever, wait for an e-mail if there is none,
 // choose the package, and order the Certn case once (or follow the one this opportunity already has).
-import { ActivityFailure, ApplicationFailure, condition, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, patched, workflowInfo } from '@temporalio/workflow';
 import type { CheckRun } from './check-run';
 import { confirmedRemoval } from './lever-removal';
-import { api, ordering } from './proxies';
+import { LEAN } from './lean';
+import { api, local, ordering } from './proxies';
 
 /** 'following': a case exists now (ordered or resumed), phase 2 follows it. 'ended': the run is over. */
 export async function confirmAndOrder(run: CheckRun): Promise<'following' | 'ended'> {
   const { teamId, opportunityId, input, state } = run;
+  // Runs recorded before patch lean-1 replay the stage confirmation as a (remote) activity.
+  const lean = patched(LEAN);
   for (;;) {
     if (run.cancelReason !== undefined) {
       await run.showStatus('Cancelled', run.cancelReason);
@@ -25,10 +28,10 @@ export async function confirmAndOrder(run: CheckRun): Promise<'following' | 'end
     const entriesBefore = run.stageEntries; // a re-entry from here on wakes the no-e-mail wait below
     // Tied to the newest stage entry Lever told us about; an operator's re-run confirms none.
     const triggeredAt = input.rerun ? undefined : run.latestEntry?.triggeredAt;
-    const opp = await api.inspectOpportunity(teamId, opportunityId, {
-      requireTriggerStage: !input.rerun,
-      ...(triggeredAt !== undefined ? { triggeredAt } : {}),
-    });
+    const confirm = { requireTriggerStage: !input.rerun, ...(triggeredAt !== undefined ? { triggeredAt } : {}) };
+    const opp = lean
+      ? await local.inspectOpportunity(teamId, opportunityId, confirm)
+      : await api.inspectOpportunity(teamId, opportunityId, confirm);
     if (!opp.inTriggerStage) {
       // The webhook's data is unsigned: if Lever does not show the stage entry, nothing happens.
       run.record('NotInTriggerStage', 'Lever does not show the opportunity in the trigger stage');
@@ -43,8 +46,10 @@ export async function confirmAndOrder(run: CheckRun): Promise<'following' | 'end
       run.record('Resumed', `following case ${opp.existingCaseId}, ordered earlier for this opportunity`);
       return 'following';
     }
+    // Lever shows no status tag yet (a fresh candidate): the first one is a single add.
+    const firstTag = opp.hasStatusTag === false;
     if (!opp.hasEmail) {
-      if (state.status !== 'ErrorNoEmail') await run.showStatus('ErrorNoEmail');
+      if (state.status !== 'ErrorNoEmail') await run.showStatus('ErrorNoEmail', undefined, { firstTag });
       const movedAgain = await condition(
         () => run.stageEntries > entriesBefore || run.cancelReason !== undefined || run.removal !== undefined,
         run.timings.noEmailWaitMs,
@@ -66,7 +71,7 @@ export async function confirmAndOrder(run: CheckRun): Promise<'following' | 'end
     if (!pkg) return notOrdered(run, 'the team has no default package and no candidate tag names one', 'NoPackage');
     state.packageName = pkg.name;
     // The search attributes wait for the order: status, package and case then go in one upsert.
-    await run.showStatus('Pending', `package ${pkg.name}`, { publish: false });
+    await run.showStatus('Pending', `package ${pkg.name}`, { publish: false, firstTag });
     if (run.cancelReason !== undefined) continue; // cancelled while the tag was set: order nothing
     let order: { caseId: string };
     try {

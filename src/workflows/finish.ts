@@ -12,11 +12,14 @@ export async function finish(run: CheckRun, status: CheckStatus): Promise<void> 
   // Lever is only listed (files, notes) or cleaned (the interim link) when it may hold something: saves Lever calls.
   const mayExist = state.resumed === true;
   if (status === 'Complete') {
-    await run.onLever('final report link', async () => {
-      state.reportLink = await api.setReportLink(teamId, opportunityId, caseId, 'final', {
-        interimAdded: mayExist || state.interimLinkTried === true,
+    // The following loop's sync step adds the final link along with the Complete tag (runs since patch lean-1).
+    if (state.reportLink !== 'final') {
+      await run.onLever('final report link', async () => {
+        state.reportLink = await api.setReportLink(teamId, opportunityId, caseId, 'final', {
+          interimAdded: mayExist || state.interimLinkTried === true,
+        });
       });
-    });
+    }
     if (!state.fileAttached) {
       await run.onLever('report file', async () => {
         await reports.attachReportPdf(teamId, opportunityId, caseId, { mayExist });

@@ -2,17 +2,24 @@
 // lost ones; every read may move the Lever tag (never backwards); a long wait continues as new.
 import {
   ActivityFailure,
+  CancelledFailure,
+  TemporalFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
   log,
+  patched,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { CaseSync } from '../activities/case-sync';
 import type { CheckRun } from './check-run';
 import type { backgroundCheck } from './check-workflow';
 import { finish, summaryOf } from './finish';
 import { cancelForRemoval, confirmedRemoval } from './lever-removal';
-import { api } from './proxies';
+import { LEAN } from './lean';
+import { api, local } from './proxies';
+import type { CheckStatus } from './definitions';
 import { CaseSnapshot, hasResults, isTerminal, nextStatus, statusFromCase } from './status';
 
 /** Returns when the check is over (the case closed, or it stayed open too long); continues as new meanwhile. */
@@ -21,6 +28,10 @@ export async function followCase(run: CheckRun): Promise<void> {
   const caseId = state.caseId as string;
   // From the state, not this run's start: a check continued as new (a resumed one too) keeps its deadline.
   const deadline = Date.parse(state.followingSince ?? new Date().toISOString()) + timings.caseMaxWaitMs;
+  // Runs recorded before this change replay the old commands: an activity per read and per Lever update, and a
+  // poll timer started and cancelled around every wait.
+  const lean = patched(LEAN);
+  const poll = { running: false, due: false };
   for (;;) {
     // Taken before the read: a nudge that lands while the read or the Lever updates run is not lost.
     const seen = run.nudges;
@@ -29,7 +40,14 @@ export async function followCase(run: CheckRun): Promise<void> {
       const reason = await confirmedRemoval(run);
       if (reason) await cancelForRemoval(run, caseId, reason);
     }
-    const snapshot = await readCase(run, caseId);
+    if (lean) {
+      const sync = await syncCase(run, caseId);
+      if (sync) {
+        const shown = applySync(run, sync);
+        if (isTerminal(shown)) return finish(run, shown);
+      }
+    }
+    const snapshot = lean ? null : await readCase(run, caseId);
     if (snapshot) {
       state.certnStatus = snapshot.overallStatus;
       const { shown, progress } = nextStatus(state.progress, statusFromCase(snapshot));
@@ -56,10 +74,28 @@ export async function followCase(run: CheckRun): Promise<void> {
       return;
     }
     // The last wait ends at the deadline itself, so the check stops when the maximum says, not up to a poll later.
-    await condition(
-      () => run.nudges !== seen || run.cancelReason !== undefined || run.removal !== undefined,
-      Math.min(timings.pollIntervalMs, left),
-    );
+    if (lean) {
+      // One poll timer stands across nudges (started when none runs, never cancelled): a nudge costs no timer events.
+      if (!poll.running) {
+        poll.running = true;
+        void sleep(Math.min(timings.pollIntervalMs, left)).then(
+          () => {
+            poll.running = false;
+            poll.due = true;
+          },
+          () => undefined, // the workflow itself was cancelled: nothing left to poll for
+        );
+      }
+      await condition(
+        () => run.nudges !== seen || run.cancelReason !== undefined || run.removal !== undefined || poll.due,
+      );
+      poll.due = false;
+    } else {
+      await condition(
+        () => run.nudges !== seen || run.cancelReason !== undefined || run.removal !== undefined,
+        Math.min(timings.pollIntervalMs, left),
+      );
+    }
     const longHistory =
       workflowInfo().historyLength > timings.maxHistoryEvents || workflowInfo().continueAsNewSuggested;
     // A pending cancel or Lever removal is handled first: it would not survive the hand-over to the next run.
@@ -74,6 +110,55 @@ export async function followCase(run: CheckRun): Promise<void> {
       });
     }
   }
+}
+
+/**
+ * One local activity reads the case and makes the Lever updates it calls for; null after a failure no retry fixes
+ * (the check then waits for the next poll or nudge, as readCase below).
+ */
+async function syncCase(run: CheckRun, caseId: string): Promise<CaseSync | null> {
+  const { state } = run;
+  try {
+    return await local.syncCase(run.teamId, run.opportunityId, caseId, workflowInfo().workflowId, {
+      status: state.status,
+      ...(state.progress ? { progress: state.progress } : {}),
+      ...(state.reportLink ? { reportLink: state.reportLink } : {}),
+      interimAdded: state.resumed === true || state.interimLinkTried === true,
+      lever: state.removedInLever !== 'deleted',
+    });
+  } catch (err) {
+    // A local activity's failure reaches the workflow as its cause itself (an ApplicationFailure, or a timeout).
+    if (!(err instanceof TemporalFailure) || err instanceof CancelledFailure) throw err;
+    state.lastError = `read case: ${(err instanceof ActivityFailure ? err.cause : undefined)?.message ?? err.message}`;
+    run.showDetails();
+    log.warn('certn case read failed', {
+      teamId: run.teamId,
+      opportunityId: run.opportunityId,
+      caseId,
+      error: state.lastError,
+    });
+    return null;
+  }
+}
+
+/** The state after a sync step: the same rule the activity applied, now recorded (Lever was updated first). */
+function applySync(run: CheckRun, sync: CaseSync): CheckStatus {
+  const { state } = run;
+  const { snapshot } = sync;
+  state.certnStatus = snapshot.overallStatus;
+  const { shown, progress } = nextStatus(state.progress, statusFromCase(snapshot));
+  state.progress = progress;
+  if (shown === 'Complete' && snapshot.result) state.result = snapshot.result;
+  if (isTerminal(shown)) run.ending();
+  for (const e of sync.leverErrors ?? []) {
+    state.lastError = e;
+    log.warn('lever update failed', { teamId: run.teamId, opportunityId: run.opportunityId, error: e });
+  }
+  if (sync.linkTried === 'interim') state.interimLinkTried = true;
+  if (sync.link) state.reportLink = sync.link;
+  if (shown !== state.status) run.record(shown, `Certn: ${snapshot.overallStatus}`);
+  else run.showDetails();
+  return shown;
 }
 
 /** Asks Certn to cancel the case and answers the operator; the read that follows shows the case CANCELLED. */

@@ -25,6 +25,11 @@ const secrets: TeamSecrets = {
 const store = {
   getTeamConfig: async () => config,
   getTeamSecrets: async () => secrets,
+  // What stage confirmation and ordering ask: no earlier intent or case; a new intent is created and resolved.
+  findOpenOrderIntent: async () => null,
+  findCaseForOpportunity: async () => null,
+  createOrderIntent: async () => ({ id: 'intent-1' }),
+  resolveOrderIntent: async () => undefined,
 } as unknown as SettingsStore;
 
 type Call = { method: string; path: string; body: unknown };
@@ -32,6 +37,7 @@ type Call = { method: string; path: string; body: unknown };
 /** Lever and Certn behind one fake fetch; `files`/`notes` is what Lever already holds. */
 function world(
   opts: {
+    tags?: string[];
     files?: Array<{ id: string; name: string }>;
     notes?: Array<{ id: string; value: string }>;
     pdfBytes?: number;
@@ -57,6 +63,10 @@ function world(
     if (url.href.startsWith(LEVER)) {
       const path = url.pathname.slice('/v1'.length);
       lever.push({ method, path, body });
+      if (method === 'GET' && path === `/opportunities/${OPP}`) {
+        const data = { id: OPP, emails: ['ada@example.com'], tags: opts.tags ?? [], stage: 'stage-bg', archived: null };
+        return json(200, { data });
+      }
       if (method === 'GET' && path.endsWith('/files'))
         return json(200, { data: (opts.files ?? []).map((f) => fileOf(f.id, f.name)), hasNext: false });
       if (method === 'GET' && path.endsWith('/notes')) return json(200, { data: opts.notes ?? [], hasNext: false });
@@ -65,6 +75,17 @@ function world(
       return new Response(null, { status: 204 }); // tags, links: the body is undocumented
     }
     certn.push({ method, path: url.pathname, body });
+    if (url.pathname === '/api/public/cases/order/') {
+      const at = new Date().toISOString();
+      const c = {
+        id: CASE,
+        email_address: 'ada@example.com',
+        overall_status: 'CASE_ORDERED',
+        created: at,
+        modified: at,
+      };
+      return json(201, { ...c, checks: [{ id: 'k1', check_type: 'CRIMINAL_RECORD_CHECK', status: 'PENDING' }] });
+    }
     if (url.pathname.endsWith('/generate-report/')) return json(201, { id: 'rf-1', status: 'PENDING', pdf_url: null });
     if (url.pathname.includes('/report-files/'))
       return json(200, { id: 'rf-1', status: 'COMPLETE', pdf_url: `${CERTN}/files/r.pdf?sig=s` });
@@ -90,6 +111,13 @@ const attempt = (n: number) => new MockActivityEnvironment({ attempt: n });
 const summary = { caseId: CASE, packageName: 'Standard', outcome: 'completed', certnStatus: 'COMPLETE' };
 
 describe('setStatusTag', () => {
+  it('the first tag of a candidate the run saw without one is a single add', async () => {
+    const w = world();
+    await attempt(1).run(w.activities.setStatusTag, 't1', OPP, 'Pending' as const, null, { firstTag: true });
+    expect(w.lever.map((c) => `${c.method} ${c.path}`)).toEqual([`POST /opportunities/${OPP}/addTags`]);
+    expect(w.lever[0]!.body).toEqual({ tags: ['CERTN - Pending'] });
+  });
+
   it('swaps the tag in two calls without reading the opportunity: every other status tag removed, then the new one added', async () => {
     const w = world();
     await attempt(1).run(w.activities.setStatusTag, 't1', OPP, 'Analyzing' as const);
@@ -102,6 +130,41 @@ describe('setStatusTag', () => {
     expect(new Set(removed)).toEqual(new Set([...all].filter((t) => t !== 'CERTN - Analyzing')));
     expect(w.lever[1]!.body).toEqual({ tags: ['CERTN - Analyzing'] });
     expect(w.lever.every((c) => !c.path.endsWith(OPP))).toBe(true); // no GET /opportunities/:id
+  });
+});
+
+describe('one read of the opportunity serves the stage confirmation, the first tag and the order', () => {
+  const order = { teamId: 't1', opportunityId: OPP, workflowId: 'wf-1', checkTypes: ['CRIMINAL_RECORD_CHECK'] };
+  const confirm = { requireTriggerStage: true, triggeredAt: Date.now() };
+
+  it('a fresh candidate: one GET, then the Pending tag in one add, then the order with the e-mail that GET read', async () => {
+    const w = world();
+    const facts = await attempt(1).run(w.activities.inspectOpportunity, 't1', OPP, confirm);
+    expect(facts).toMatchObject({ inTriggerStage: true, hasEmail: true, hasStatusTag: false });
+    expect(JSON.stringify(facts)).not.toContain('ada@'); // the decision, never the address
+    await attempt(1).run(w.activities.setStatusTag, 't1', OPP, 'Pending' as const, null, { firstTag: true });
+    expect(await attempt(1).run(w.activities.orderCase, order)).toEqual({ caseId: CASE });
+    expect(w.lever.map((c) => `${c.method} ${c.path}`)).toEqual([
+      `GET /opportunities/${OPP}`,
+      `POST /opportunities/${OPP}/addTags`,
+    ]);
+    expect(w.certn.find((c) => c.path === '/api/public/cases/order/')?.body).toMatchObject({
+      email_address: 'ada@example.com',
+    });
+  });
+
+  it('an order without that read just before it (another worker, a retry) reads the opportunity itself', async () => {
+    const w = world();
+    await attempt(1).run(w.activities.inspectOpportunity, 't1', OPP, confirm);
+    await attempt(1).run(w.activities.orderCase, order);
+    await attempt(2).run(w.activities.orderCase, order); // the memo was used once: this one reads
+    expect(w.lever.filter((c) => c.method === 'GET').length).toBe(2);
+  });
+
+  it('a candidate already showing a status tag: the facts say so, and the swap removes the others', async () => {
+    const w = world({ tags: ['CERTN - Error (No Email)', 'Engineering'] });
+    const facts = await attempt(1).run(w.activities.inspectOpportunity, 't1', OPP, confirm);
+    expect(facts).toMatchObject({ hasStatusTag: true });
   });
 });
 

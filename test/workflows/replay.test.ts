@@ -55,8 +55,8 @@ describe('replay of recorded check histories', () => {
     const file = path.join(copy, 'confirm-and-order.ts');
     const original = fs.readFileSync(file, 'utf8');
     const mutated = original.replace(
-      'const opp = await api.inspectOpportunity(',
-      "await api.setStatusTag(teamId, opportunityId, 'Starting');\n    const opp = await api.inspectOpportunity(",
+      '    const opp = lean',
+      "    await api.setStatusTag(teamId, opportunityId, 'Starting');\n    const opp = lean",
     );
     expect(mutated).not.toEqual(original);
     fs.writeFileSync(file, mutated); // its only import outside the folder is a type import, erased by the bundler
