@@ -79,13 +79,21 @@ export interface CheckGateway {
   state(teamId: string, opportunityId: string): Promise<CheckState | null>;
 }
 
-/** gRPC UNAVAILABLE (14) or DEADLINE_EXCEEDED (4), on the error or its cause (the SDK wraps them in ServiceError). */
-function isUnavailable(err: unknown): boolean {
+/**
+ * Temporal cannot take the call now, and a retry later can: gRPC UNAVAILABLE (14), DEADLINE_EXCEEDED (4),
+ * RESOURCE_EXHAUSTED (8: a busy workflow or a rate limit under load) or ABORTED (10), on the error or its cause (the
+ * SDK wraps them in ServiceError). The webhooks answer these 503 so Lever and Certn retry, never 500.
+ */
+export function isTemporalUnavailable(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code;
-    if (code === 14 || code === 4) return true;
+    if (code === 14 || code === 4 || code === 8 || code === 10) return true;
     const msg = e instanceof Error ? e.message : '';
-    if (/UNAVAILABLE|ECONNREFUSED|DEADLINE_EXCEEDED|deadline exceeded|Failed to connect/i.test(msg)) return true;
+    if (
+      /UNAVAILABLE|ECONNREFUSED|DEADLINE_EXCEEDED|deadline exceeded|Failed to connect|RESOURCE_EXHAUSTED/i.test(msg)
+    ) {
+      return true;
+    }
   }
   return false;
 }
@@ -228,6 +236,6 @@ export class TemporalCheckGateway implements CheckGateway {
   }
 
   private translate(err: unknown): Error {
-    return isUnavailable(err) ? new TemporalUnavailableError(err) : (err as Error);
+    return isTemporalUnavailable(err) ? new TemporalUnavailableError(err) : (err as Error);
   }
 }
