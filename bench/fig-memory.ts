@@ -12,6 +12,7 @@ import { createCandidates, moveAll, setupTeams } from './teams';
 
 export async function memoryFigure(server: DevServer): Promise<FigureResult> {
   const { openChecks: n, openTeams, maxCached, idleSeconds, callbackSample } = KNOBS;
+  const wave = Math.max(1, Math.floor(maxCached * 0.8));
   const perTeam = Math.ceil(n / openTeams);
   progress(`(6) memory: ${perTeam * openTeams} open checks in ${openTeams} teams, worker cache ${maxCached}...`);
   const sys = await System.start({
@@ -32,24 +33,37 @@ export async function memoryFigure(server: DevServer): Promise<FigureResult> {
     const serverBase = procSample(serverPid);
 
     const started = Date.now();
-    await moveAll(sys, candidates);
-    // Open and idle: every case ordered, and Lever quiet for 3 s (the Pending tags written). Deliveries the service
-    // refused under load are retried by the Lever sandbox; if nothing moves for a minute, go on with what opened.
-    let last = '';
-    let still = 0;
+    // Moved in waves no larger than the cache: checks opening at once all stay cached, so opening 10,000 costs no
+    // replays (a wave far larger than the cache thrashes it: every task of an evicted check replays its history).
+    // A wave is open when each of its candidates has a case and Lever has been quiet for a poll (the Pending tags
+    // written). Deliveries the service refused under load are retried by the Lever sandbox; if nothing moves for a
+    // minute, go on with what opened.
+    const cases = () => [...sys.certn.state.cases.values()];
+    // Round-robin over the teams, so each wave spreads over every team's Lever key.
+    const rank = new Map<string, number>();
+    const order = candidates
+      .map((c) => ({ c, k: (rank.set(c.teamId, (rank.get(c.teamId) ?? -1) + 1), rank.get(c.teamId)!) }))
+      .sort((a, b) => a.k - b.k)
+      .map((x) => x.c);
     let opened = 0;
     let orders = 0;
-    for (;;) {
-      const lever = await sys.leverCtl('GET', '/requests');
-      // Candidates with a case (a second order for the same candidate must not count as another open check).
-      const cases = [...sys.certn.state.cases.values()];
-      opened = new Set(cases.map((c) => c.email_address)).size;
-      orders = cases.length;
-      const now = `${opened}/${lever.counters.requests}`;
-      still = now === last ? still + 1 : 0;
-      last = now;
-      if ((opened >= candidates.length && still >= 1) || still >= 20) break;
-      await sleep(3000);
+    for (let from = 0; from < candidates.length; from += wave) {
+      const moved = Math.min(candidates.length, from + wave);
+      await moveAll(sys, order.slice(from, moved));
+      let last = '';
+      let still = 0;
+      for (;;) {
+        await sleep(1000);
+        const lever = await sys.leverCtl('GET', '/requests');
+        // Candidates with a case (a second order for the same candidate must not count as another open check).
+        opened = new Set(cases().map((c) => c.email_address)).size;
+        orders = cases().length;
+        const now = `${opened}/${lever.counters.requests}`;
+        still = now === last ? still + 1 : 0;
+        last = now;
+        if ((opened >= moved && still >= 1) || still >= 60) break;
+      }
+      progress(`(6) ${opened} of ${moved} checks open`);
     }
     const openS = (Date.now() - started) / 1000;
 

@@ -1,7 +1,7 @@
 // Figure 5: worker start-up with the prebuilt workflow bundle loaded from a file vs the workflows bundled at start:
 // from Worker.create to the first workflow task handled (a check already waiting in the worker's queue), and the
 // bundle build alone. The worker is created the way src/worker.ts does it (`workflowBundle.codePath` or
-// `workflowsPath`), without the service's activities: they play no part in start-up.
+// `workflowsPath`), polling workflow tasks only: the service's activities play no part in start-up.
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
@@ -29,8 +29,12 @@ async function oneStart(address: string, client: Client, prebuilt: string | unde
     connection,
     taskQueue,
     ...(prebuilt ? { workflowBundle: { codePath: prebuilt } } : { workflowsPath: WORKFLOWS_PATH }),
-    // One idle activity keeps the SDK from warning that the worker polls workflow tasks only.
+    // Workflow tasks only: the check's first activity stays in the queue (it is terminated once its first workflow
+    // task is handled), instead of reaching a worker that has none of the service's activities. One idle activity
+    // keeps the SDK from warning that none is registered; eager dispatch would hand the activity over anyway.
     activities: { benchIdle: async () => undefined },
+    enableNonLocalActivities: false,
+    maxEagerActivityReservationsPerWorkflowTask: 0,
   });
   const createMs = Date.now() - t0;
   const running = worker.run();

@@ -57,10 +57,16 @@ export function renderReport(info: RunInfo, figures: FigureResult[], footer: str
   ].join('\n');
 }
 
+/** Sections recorded by other scripts (bench:budget, the budget tests): kept below a new report. */
+const KEPT_SECTION = /^## Lever budget/m;
+
 /** Formatted like the rest of the repository, so `npm run format:check` stays green after a run. */
 export async function writeResults(md: string): Promise<string> {
   const file = path.resolve(__dirname, 'results.md');
+  const old = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const at = old.search(KEPT_SECTION);
+  const kept = at >= 0 ? '\n' + old.slice(at) : '';
   const style = (await prettier.resolveConfig(file)) ?? {};
-  fs.writeFileSync(file, await prettier.format(md, { ...style, parser: 'markdown' }));
+  fs.writeFileSync(file, await prettier.format(md + kept, { ...style, parser: 'markdown' }));
   return file;
 }

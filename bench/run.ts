@@ -39,7 +39,9 @@ async function main(): Promise<void> {
 
     const script = FULL ? 'npm run bench:full' : 'npm run bench';
     const command = `${knobsFromEnv()}${process.env.BENCH_ONLY ? `BENCH_ONLY=${process.env.BENCH_ONLY} ` : ''}${script}`;
-    const footer = [`Service log: ${serviceLog.lines} lines, ${serviceLog.errors.length} at error level.`];
+    const footer = [
+      `Service log: ${serviceLog.lines} lines, ${serviceLog.errors.length} at error level (sandboxes: ${serviceLog.sandboxLines} lines, not shown).`,
+    ];
     const md = renderReport({ command, startedAt, loadAtStart, cliVersion: run.cliVersion }, figures, footer);
     say('');
     say(md);

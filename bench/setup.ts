@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { setSandboxLogSink } from '@lever-certn/sandbox';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { setLogSink } from '../src/logger';
 import { ensureTemporalCli } from '../src/temporal/cli';
@@ -62,12 +63,14 @@ export const progress = (s: string): void => say(`[${Math.round((Date.now() - t0
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** The service logs JSON lines at info level: keep their cost (they are still built), drop the noise. */
-export const serviceLog = { lines: 0, errors: [] as string[] };
+export const serviceLog = { lines: 0, errors: [] as string[], sandboxLines: 0 };
 export function quietServiceLog(): void {
   setLogSink((line) => {
     serviceLog.lines++;
     if (line.includes('"level":"error"') && serviceLog.errors.length < 20) serviceLog.errors.push(line);
   });
+  // The sandboxes stand in for Lever and Certn: their lines are not the service's, and would bury the figures.
+  setSandboxLogSink(() => void serviceLog.sandboxLines++);
 }
 
 export interface Run {

@@ -4,8 +4,45 @@ import { z } from 'zod';
 
 const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/;
 const intFrom = (def: number) => z.coerce.number().int().nonnegative().default(def);
+/** An optional whole number ≥ min; an empty value counts as unset (not as 0, which would turn a cache off). */
+const optionalInt = (min: number) =>
+  z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(min).optional());
 
-const EnvSchema = z.object({
+/**
+ * Worker tuning (Temporal's WorkerOptions): unset keeps the SDK's default, which is what every worker ran with before
+ * these were configurable. The cache is what bounds a worker's memory: a check evicted from it costs nothing until
+ * its next event, which replays its history (see bench/results.md, figure 6).
+ */
+const WorkerTuningSchema = z.object({
+  /** Checks kept in the worker's sticky cache; SDK default: derived from the heap size (~600 per GiB over 200 MB). */
+  WORKER_MAX_CACHED_WORKFLOWS: optionalInt(0),
+  /** Activities running at once in one worker (SDK default 100). */
+  WORKER_MAX_CONCURRENT_ACTIVITIES: optionalInt(1),
+  /** Workflow tasks handled at once in one worker (SDK default 40; the SDK needs at least 2 with a cache). */
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: optionalInt(2),
+});
+
+/** Combinations the SDK would silently change (it logs a warning and picks another value): refused instead. */
+function checkWorkerTuning(t: z.infer<typeof WorkerTuningSchema>, ctx: z.RefinementCtx): void {
+  const cache = t.WORKER_MAX_CACHED_WORKFLOWS;
+  if (cache === 1) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['WORKER_MAX_CACHED_WORKFLOWS'],
+      message: 'must be 0 (no cache) or at least 2',
+    });
+  }
+  const tasks = t.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS;
+  if (cache !== undefined && cache > 0 && tasks !== undefined && tasks > cache) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['WORKER_MAX_CONCURRENT_WORKFLOW_TASKS'],
+      message: `must not exceed WORKER_MAX_CACHED_WORKFLOWS (${cache}) unless the cache is off (0)`,
+    });
+  }
+}
+
+const EnvSchema = WorkerTuningSchema.extend({
   DATA_DIR: z.string().min(1).default(path.resolve(process.cwd(), '.data')),
   /** PostgreSQL for the settings store (postgres://user:pass@host:port/db); unset = SQLite file in DATA_DIR. */
   DATABASE_URL: z
@@ -61,19 +98,30 @@ const EnvSchema = z.object({
   /** History events after which a long-running check continues as new. */
   CHECK_MAX_HISTORY_EVENTS: z.coerce.number().int().min(50).default(2000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-});
+}).superRefine(checkWorkerTuning);
 
 export type AppConfig = z.infer<typeof EnvSchema>;
 
 export class ConfigError extends Error {}
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const parsed = EnvSchema.safeParse(env);
+function parseOrThrow<S extends z.ZodTypeAny>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   return parsed.data;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  return parseOrThrow(EnvSchema, env);
+}
+
+export type WorkerTuningConfig = z.infer<typeof WorkerTuningSchema>;
+
+/** Only the worker tuning, for processes that take the rest of their settings from elsewhere (the test harness). */
+export function loadWorkerTuning(env: NodeJS.ProcessEnv = process.env): WorkerTuningConfig {
+  return parseOrThrow(WorkerTuningSchema.superRefine(checkWorkerTuning), env);
 }
 
 export function publicBaseUrl(config: AppConfig): string {

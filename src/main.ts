@@ -20,7 +20,7 @@ import { ensureTemporalCli } from './temporal/cli';
 import { TemporalTarget, temporalTargetFromEnv } from './temporal/connection-options';
 import { startDevServer } from './temporal/dev-server';
 import { ensureSearchAttributes } from './temporal/search-attributes';
-import { createCheckWorker, prebuiltWorkflowBundle } from './worker';
+import { createCheckWorker, prebuiltWorkflowBundle, workerTuning } from './worker';
 
 const log = createLogger('main');
 
@@ -103,6 +103,7 @@ async function main(): Promise<void> {
       stageEntryWindowMs: config.STAGE_ENTRY_WINDOW_SECONDS * 1000,
       ...(leverBudget ? { leverBudget } : {}),
     },
+    tuning: workerTuning(config),
   });
   const workerDone = worker.run();
   stops.push(async () => {

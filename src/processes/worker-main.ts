@@ -7,7 +7,7 @@ import { ConfigError, loadConfig } from '../config';
 import { createLogger, setLogLevel } from '../logger';
 import { serveProcessMetrics } from '../metrics/serve';
 import { describeTarget } from '../temporal/connection-options';
-import { createCheckWorker, prebuiltWorkflowBundle } from '../worker';
+import { createCheckWorker, effectiveTuning, prebuiltWorkflowBundle, workerTuning } from '../worker';
 import { installSdkLogging, onTerminate, openSettings, reportLinksFor, splitProcessTarget } from './service-parts';
 
 const log = createLogger('worker');
@@ -33,6 +33,7 @@ async function main(): Promise<void> {
       ...(leverBudget ? { leverBudget } : {}),
       stageEntryWindowMs: config.STAGE_ENTRY_WINDOW_SECONDS * 1000,
     },
+    tuning: workerTuning(config),
   });
   const running = worker.run();
   onTerminate(async () => {
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
     ...describeTarget(target),
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     workflowBundle: workflowBundle ?? 'built at start',
+    tuning: effectiveTuning(worker),
     ...(config.WORKER_METRICS_BIND ? { metrics: await serveProcessMetrics(config.WORKER_METRICS_BIND) } : {}),
   });
   // A fatal worker error (not a shutdown) ends the process with 1 through the catch below.

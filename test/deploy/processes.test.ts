@@ -103,6 +103,29 @@ test.each([
   expect(proc.output()).toContain('needs: LEVER_API_BASE_URL, MASTER_KEY');
 });
 
+test('worker tuning from the environment reaches the worker; a bad value stops it at start, named', async () => {
+  const tuned = spawnService(
+    WORKER_MAIN,
+    env({
+      WORKER_MAX_CACHED_WORKFLOWS: '64',
+      WORKER_MAX_CONCURRENT_ACTIVITIES: '7',
+      WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '9',
+    }),
+  );
+  const ready = await tuned.waitForLog('worker ready');
+  expect(ready.tuning).toEqual({
+    maxCachedWorkflows: 64,
+    maxConcurrentActivityTaskExecutions: 7,
+    maxConcurrentWorkflowTaskExecutions: 9,
+  });
+  tuned.child.kill('SIGTERM');
+  expect(await exitWithin(tuned, 30_000)).toBe(0);
+
+  const bad = spawnService(WORKER_MAIN, env({ WORKER_MAX_CACHED_WORKFLOWS: 'lots' }));
+  expect(await exitWithin(bad, 60_000)).toBe(1);
+  expect(bad.output()).toContain('WORKER_MAX_CACHED_WORKFLOWS: Expected number, received nan');
+});
+
 test('a bad Temporal TLS setting stops the worker at start with the variable named', async () => {
   const proc = spawnService(WORKER_MAIN, env({ TEMPORAL_TLS_CLIENT_CERT_PATH: '/nope.pem' }));
   expect(await exitWithin(proc, 60_000)).toBe(1);

@@ -21,6 +21,7 @@ import { openSqliteSettingsStore } from '../../src/settings/sqlite-store';
 import { SettingsStore } from '../../src/settings/store';
 import { CheckState, CheckTimings, checkWorkflowId, stateQuery } from '../../src/workflows/definitions';
 import { createCheckWorker } from '../../src/worker';
+import { RetryGate, retryGate } from './retry-gate';
 
 export const TRIGGER_STAGE = 'Background Check';
 const MASTER_KEY = Buffer.alloc(32, 7);
@@ -79,6 +80,7 @@ export class System {
     readonly store: SettingsStore,
     readonly client: Client,
     private readonly connection: Connection,
+    private readonly retries: RetryGate,
     private server: Server,
     /** Builds a fresh app on the same store and gateway: what a restarted API process does. */
     private readonly buildApp: () => ReturnType<typeof createApiApp>,
@@ -98,7 +100,8 @@ export class System {
     const lever = await startLeverSandbox({ webhookRetryBaseMs: options.leverRetryBaseMs ?? 100 });
     const certn = await startCertnSandbox();
     const store = openSqliteSettingsStore(dataDir, MASTER_KEY);
-    const connection = await Connection.connect({ address });
+    const retries = retryGate();
+    const connection = await Connection.connect({ address, interceptors: retries.interceptors });
     const client = new Client({ connection });
     const taskQueue = `e2e-${randomUUID()}`;
     const adminToken = `admin-${randomUUID()}`;
@@ -142,6 +145,7 @@ export class System {
       store,
       client,
       connection,
+      retries,
       server,
       buildApp,
       apiUrl,
@@ -250,6 +254,8 @@ export class System {
     await this.closeServer();
     await this.lever.stop();
     await this.certn.stop();
+    // API handlers cut off above may still be retrying a Temporal call: let them finish before the channel closes.
+    await this.retries.drain();
     await this.connection.close();
     await this.store.close();
     fs.rmSync(this.dataDir, { recursive: true, force: true });

@@ -3,7 +3,8 @@
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { ReportLinks } from '../../src/activities/report-links';
 import { openSqliteSettingsStore } from '../../src/settings/sqlite-store';
-import { createCheckWorker } from '../../src/worker';
+import { loadWorkerTuning } from '../../src/config';
+import { createCheckWorker, workerTuning } from '../../src/worker';
 
 async function main(): Promise<void> {
   const env = (name: string): string => {
@@ -26,10 +27,8 @@ async function main(): Promise<void> {
       reportLinks: new ReportLinks(env('WORKER_PUBLIC_BASE_URL'), Buffer.from(env('WORKER_REPORT_KEY'), 'hex'), store),
       reportPollMs: 50,
     },
-    // The benchmark sets a worker cache far smaller than the open checks (bench/fig-memory.ts).
-    ...(process.env.WORKER_MAX_CACHED_WORKFLOWS
-      ? { tuning: { maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS) } }
-      : {}),
+    // WORKER_MAX_* as in production: the benchmark sets a cache far smaller than the open checks (bench/fig-memory.ts).
+    tuning: workerTuning(loadWorkerTuning()),
   });
   process.stdout.write('worker ready\n');
   await worker.run();
