@@ -38,12 +38,14 @@ async function main(): Promise<void> {
         lever429s: 0,
         certnCallbacks: NO_CALLBACKS,
         maxLoopStallMs: 0,
+        errorLines: [],
         secretsFound: [],
         ms: 0,
       }));
       results.push(r);
       console.log(formatLine(r));
       for (const v of [...r.violations, ...r.secretsFound]) console.log(`    ${v}`);
+      for (const l of r.errorLines) console.log(`    service error: ${l.slice(0, 600)}`);
     }
   } finally {
     await server.stop();

@@ -66,6 +66,8 @@ export interface ScenarioResult {
    * a stall delays Certn's callbacks past its 10 s attempt timeout whatever the API does.
    */
   maxLoopStallMs: number;
+  /** The service's error-level log lines (the first few): a 500 to a webhook shows here with its cause. */
+  errorLines: string[];
   secretsFound: string[];
   ms: number;
 }
@@ -263,6 +265,7 @@ export async function runScenario(
       lever429s,
       certnCallbacks,
       maxLoopStallMs: loop.max / 1e6,
+      errorLines: logs.filter((l) => l.includes('"level":"error"')).slice(0, 5),
       secretsFound,
       ms: Date.now() - started,
     };
