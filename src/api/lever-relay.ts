@@ -22,7 +22,7 @@ export interface LeverRelayOptions {
 export class LeverRelay {
   private timer?: NodeJS.Timeout;
   private pass?: Promise<void>;
-  private stopped = true;
+  private stopped = false;
   private readonly leaseMs: number;
   private readonly batch: number;
 
