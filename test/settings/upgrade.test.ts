@@ -13,8 +13,8 @@ it('opens a schema-3 database from the previous code and keeps every row', async
   fs.copyFileSync(path.join(__dirname, 'fixtures', 'settings-v3.db'), file);
   const store = new SqliteSettingsStore({ filename: file, masterKey: Buffer.alloc(32, 7) });
   try {
-    expect(store.appliedMigrations()).toEqual([1, 2, 3, 4]); // 4 applied on open
-    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4]);
+    expect(store.appliedMigrations()).toEqual([1, 2, 3, 4, 5]); // 4 and 5 applied on open
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5]);
     const team = await store.getTeamConfig(TEAM);
     expect(team).toMatchObject({ name: 'Fixture Team', version: 4, lever: { triggerStageName: 'BG' } });
     expect(team?.packages.map((p) => [p.name, p.checkTypes])).toEqual([['Standard', ['A', 'B']]]);
