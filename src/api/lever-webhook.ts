@@ -10,10 +10,8 @@
 //   409 token_reused · 400 malformed (field errors, only now) ·
 //   200 accepted, ping, duplicate token, disabled team, other event (an unarchive too), other stage, no_open_check
 //       (an archive or delete for a candidate without an open check) (all logged with the outcome)
-//   202 queued: a stage change into the trigger stage while Temporal is unreachable, durably recorded in the
-//       outbox; the relay (lever-relay.ts) hands it to the check once Temporal is back (2xx ends Lever's retries,
-//       so only once the record is written; copies answer 200 duplicate)
-//   503 Temporal unreachable for an archive/delete, or the outbox write failed (the claim is released so Lever's
+//   202 queued: a stage change with Temporal unreachable, stored for the relay (lever-relay.ts; copies: duplicate)
+//   503 Temporal unreachable for an archive/delete, or the queue write failed (the claim is released so Lever's
 //       retry of the same body is accepted) · 500 (same)
 //   503 in_flight: a copy of a delivery another request is handing to Temporal right now (never a 2xx: were that
 //   attempt to fail, the 2xx would have ended Lever's retries); a claim a crash left unfinished lapses after
@@ -24,11 +22,11 @@ import { z } from 'zod';
 import { ArchiveChangeData, LeverWebhookBody, StageChangeData } from '../lever/schemas';
 import { verifyLeverSignature } from '../lever/signature';
 import { createLogger } from '../logger';
-import { LeverHookTeam, QueuedHandover, SettingsStore } from '../settings/store';
+import { LeverHookTeam, SettingsStore } from '../settings/store';
 import { fieldErrors } from '../settings/schemas';
 import { CheckGateway, TemporalUnavailableError } from './check-gateway';
+import { queueStageChange } from './lever-outbox-queue';
 import { METRIC, Metrics } from './metrics';
-import { leverDeliveriesQueued } from '../metrics/lever-outbox';
 
 const log = createLogger('lever-webhook');
 
@@ -231,14 +229,11 @@ export function leverWebhookRouter(deps: LeverWebhookDeps): express.Router {
     try {
       await deps.gateway.stageEntered(teamId, opportunityId, { triggeredAt: body.triggeredAt, toStageId });
     } catch (err) {
-      if (err instanceof TemporalUnavailableError) {
-        return queueHandOver(
-          err,
-          body.token,
-          claimId,
-          { opportunityId, triggeredAt: body.triggeredAt, toStageId },
-          res,
-        );
+      const handover = { opportunityId, triggeredAt: body.triggeredAt, toStageId };
+      const unavailable = err instanceof TemporalUnavailableError;
+      // A 2xx ends Lever's retries: only once the hand-over is durable (a store failure too → 503, Lever retries).
+      if (unavailable && (await queueStageChange(deps.store, teamId, body.token, claimId, handover, err))) {
+        return reply(res, 'queued');
       }
       return handOverFailed(err, body.token, claimId, octx, res);
     }
@@ -247,31 +242,6 @@ export function leverWebhookRouter(deps: LeverWebhookDeps): express.Router {
     await deps.store.markLeverDeliveryHanded(teamId, body.token, claimId);
     log.info('lever stage change handed to the check', octx);
     return reply(res, 'accepted');
-  };
-
-  /**
-   * Temporal is unavailable: the stage change goes to the outbox (the relay hands it over later) and Lever gets a 2xx
-   * only once that record is durable; if it cannot be written, the claim is released and Lever retries (503).
-   */
-  const queueHandOver = async (
-    err: TemporalUnavailableError,
-    token: string,
-    claimId: string,
-    handover: QueuedHandover,
-    res: Response,
-  ) => {
-    const teamId = (res.locals.team as LeverHookTeam).teamId;
-    const logCtx = { teamId, triggeredAt: handover.triggeredAt, opportunityId: handover.opportunityId };
-    let queued = false;
-    try {
-      queued = await deps.store.queueLeverDelivery(teamId, token, claimId, handover);
-    } catch (queueErr) {
-      log.error('could not queue a lever stage change', { ...logCtx, err: queueErr });
-    }
-    if (!queued) return handOverFailed(err, token, claimId, logCtx, res);
-    leverDeliveriesQueued.inc();
-    log.warn('lever stage change queued: Temporal unavailable, the relay hands it over later', { ...logCtx, err });
-    return reply(res, 'queued');
   };
 
   /** Temporal did not take the delivery: the claim is released so Lever's retry of the same body is accepted. */
