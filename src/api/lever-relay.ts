@@ -61,7 +61,11 @@ export class LeverRelay {
       const rows = await this.opts.store.leaseQueuedDeliveries({ limit: this.batch, leaseMs: this.leaseMs });
       if (rows.length === 0) return relayed;
       for (const row of rows) {
-        if (this.stopped) return relayed; // the lease lapses; another process (or the next start) takes the rest
+        if (this.stopped) {
+          // Shutting down: the rest of the batch is free at once for another replica (or the next start).
+          await this.opts.store.releaseDeliveryLease(row.leaseId);
+          return relayed;
+        }
         const ctx = { teamId: row.teamId, opportunityId: row.opportunityId, triggeredAt: row.triggeredAt };
         try {
           await this.opts.gateway.stageEntered(row.teamId, row.opportunityId, {
