@@ -79,6 +79,8 @@ const EnvSchema = WorkerTuningSchema.extend({
   // Wide enough for Lever's own retries (five more, with growing waits) to outlast a long Temporal outage: every
   // token is remembered for the whole window, and the workflow confirms the stage from Lever before ordering.
   LEVER_WEBHOOK_WINDOW_SECONDS: intFrom(48 * 60 * 60),
+  /** How often each API process hands the stage changes queued while Temporal was unavailable (lever-relay.ts). */
+  LEVER_RELAY_INTERVAL_SECONDS: z.coerce.number().positive().default(5),
   /**
    * A stage change is acted on only if Lever shows the opportunity in the trigger stage now, or a `stageChanges`
    * entry into it at most this far from the delivery's triggeredAt (the webhook's data is not signed).

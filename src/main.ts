@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createApiApp } from './api/app';
 import { TemporalCheckGateway, checkTimings } from './api/check-gateway';
+import { LeverRelay } from './api/lever-relay';
 import { ConfigError, loadConfig, publicBaseUrl } from './config';
 import { createLogger, setLogLevel } from './logger';
 import {
@@ -112,9 +113,10 @@ async function main(): Promise<void> {
     await workerConnection.close();
   });
 
+  const gateway = new TemporalCheckGateway(client, config.TEMPORAL_TASK_QUEUE, checkTimings(config));
   const app = createApiApp({
     store,
-    gateway: new TemporalCheckGateway(client, config.TEMPORAL_TASK_QUEUE, checkTimings(config)),
+    gateway,
     config,
     adminToken: admin.token,
     leverBaseUrl,
@@ -127,6 +129,8 @@ async function main(): Promise<void> {
   const server = await new Promise<import('node:http').Server>((resolve) => {
     const s = app.listen(config.API_PORT, config.API_HOST, () => resolve(s));
   });
+  const relay = new LeverRelay({ store, gateway, intervalMs: config.LEVER_RELAY_INTERVAL_SECONDS * 1000 }).start();
+  stops.push(() => relay.stop());
   stops.push(() => closeServerGracefully(server));
   urls.unshift(['API (health /healthz, admin /api/admin, settings page /admin)', baseUrl]);
 

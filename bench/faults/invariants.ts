@@ -59,7 +59,10 @@ export async function closedOrWaiting(sys: System, team: Team, opp: string): Pro
   return v;
 }
 
-/** Every trigger-stage delivery Lever saw acknowledged (2xx) reached Temporal: a run exists for its opportunity. */
+/**
+ * Every trigger-stage delivery Lever saw acknowledged (2xx) reached Temporal by the end: a run exists for its
+ * opportunity, and nothing is left in the outbox (a delivery queued while Temporal was down must have been relayed).
+ */
 export async function acknowledgedReachedTemporal(sys: System, team: Team, opps: string[]): Promise<string[]> {
   const v: string[] = [];
   for (const opp of opps) {
@@ -72,6 +75,11 @@ export async function acknowledgedReachedTemporal(sys: System, team: Team, opps:
     for await (const _ of sys.client.workflow.list({ query: `WorkflowId = '${checkWorkflowId(team.id, opp)}'` }))
       runs++;
     if (runs === 0) v.push(`${opp}: a delivery was acknowledged to Lever but no check exists`);
+  }
+  // A zero-length lease is a peek: the rows stay free for the relay.
+  const stillQueued = await sys.store.leaseQueuedDeliveries({ limit: 1000, leaseMs: 0 });
+  for (const q of stillQueued.filter((x) => x.teamId === team.id)) {
+    v.push(`${q.opportunityId}: a stage change acknowledged as queued was never relayed to Temporal`);
   }
   return v;
 }

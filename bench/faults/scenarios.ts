@@ -69,7 +69,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'Temporal stopped and restarted',
-    expected: COMPLETE_ONCE + '; Lever retries what got 503 while it was down',
+    expected: COMPLETE_ONCE + '; stage changes queued (202) while it was down, relayed once it is back',
     setup: { ownTemporal: true },
     async inject(ctx) {
       await ctx.temporal!.restart(2000);
@@ -78,7 +78,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'Temporal unreachable for 10 s',
-    expected: COMPLETE_ONCE + '; 503 to Lever meanwhile, then recovery',
+    expected: COMPLETE_ONCE + '; 202 queued to Lever meanwhile, relayed after recovery',
     setup: { ownTemporal: true, system: { leverRetryBaseMs: 1500 } },
     async inject(ctx) {
       await ctx.temporal!.restart(10_000);

@@ -11,7 +11,9 @@
 //   409 token_reused · 400 malformed (field errors, only now) ·
 //   200 accepted, ping, duplicate token, disabled team, other event (an unarchive too), other stage, no_open_check
 //       (an archive or delete for a candidate without an open check) (all logged with the outcome)
-//   503 Temporal unreachable (the claim is released so Lever's retry of the same body is accepted) · 500 (same)
+//   202 queued: a stage change with Temporal unreachable, stored for the relay (lever-relay.ts; copies: duplicate)
+//   503 Temporal unreachable for an archive/delete, or the queue write failed (the claim is released so Lever's
+//       retry of the same body is accepted) · 500 (same)
 //   503 in_flight: a copy of a delivery another request is handing to Temporal right now (never a 2xx: were that
 //   attempt to fail, the 2xx would have ended Lever's retries); a claim a crash left unfinished lapses after
 //   DELIVERY_CLAIM_LEASE_MS and the next copy takes it over.
@@ -23,6 +25,7 @@ import { createLogger } from '../logger';
 import { LeverHookTeam, SettingsStore } from '../settings/store';
 import { fieldErrors } from '../settings/schemas';
 import { CheckGateway, TemporalUnavailableError } from './check-gateway';
+import { queueStageChange } from './lever-outbox-queue';
 import { verifyLeverDelivery } from './lever-webhook-tokens';
 import { METRIC, Metrics } from './metrics';
 
@@ -47,6 +50,7 @@ export interface LeverWebhookDeps {
 
 export type LeverOutcome =
   | 'accepted'
+  | 'queued'
   | 'ping'
   | 'duplicate'
   | 'team_disabled'
@@ -66,6 +70,7 @@ export type LeverOutcome =
 
 const STATUS: Record<LeverOutcome, number> = {
   accepted: 200,
+  queued: 202,
   ping: 200,
   duplicate: 200,
   team_disabled: 200,
@@ -231,6 +236,12 @@ export function leverWebhookRouter(deps: LeverWebhookDeps): express.Router {
     try {
       await deps.gateway.stageEntered(teamId, opportunityId, { triggeredAt: body.triggeredAt, toStageId });
     } catch (err) {
+      const handover = { opportunityId, triggeredAt: body.triggeredAt, toStageId };
+      const unavailable = err instanceof TemporalUnavailableError;
+      // A 2xx ends Lever's retries: only once the hand-over is durable (a store failure too → 503, Lever retries).
+      if (unavailable && (await queueStageChange(deps.store, teamId, body.token, claimId, handover, err))) {
+        return reply(res, 'queued');
+      }
       return handOverFailed(err, body.token, claimId, octx, res);
     }
     // Temporal has it. Should this write fail (or the claim have lapsed to a copy), the copy hands it over again: a

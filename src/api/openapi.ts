@@ -224,12 +224,19 @@ const OPS: Op[] = [
     body: LeverWebhookBody,
     responses: {
       200: ['Handled (or acknowledged without effect)', S.LeverWebhookOk],
+      202: [
+        'queued: Temporal unreachable, the stage change is stored and handed over once it is back',
+        S.LeverWebhookOk,
+      ],
       400: ['Not a Lever webhook body', S.LeverWebhookError],
       401: ['Bad signature, or triggeredAt outside the window', S.LeverWebhookError],
       404: ['Unknown hook id', S.LeverWebhookError],
       409: ['token_reused: this token came with another body', S.LeverWebhookError],
       413: ['Body over 64 kB', S.LeverWebhookError],
-      503: ['Temporal unreachable or the same delivery in flight: Lever retries', S.LeverWebhookError],
+      503: [
+        'Temporal unreachable (an archive/delete, or the queue write failed) or the same delivery in flight: Lever retries',
+        S.LeverWebhookError,
+      ],
     },
   },
   {

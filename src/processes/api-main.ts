@@ -1,10 +1,12 @@
 // `npm run api`: the HTTP API alone (webhooks, admin, reports, /healthz, /readyz) — any number of replicas behind
 // a load balancer, pointed at TEMPORAL_ADDRESS and the shared settings store. SIGTERM stops accepting connections
-// and lets in-flight requests (webhook hand-overs to Temporal among them) finish before the process exits.
+// and lets in-flight requests (webhook hand-overs to Temporal among them) and the Lever relay's pass finish before the
+// process exits.
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { createApiApp } from '../api/app';
 import { TemporalCheckGateway, checkTimings } from '../api/check-gateway';
+import { LeverRelay } from '../api/lever-relay';
 import { ConfigError, loadConfig, publicBaseUrl } from '../config';
 import { createLogger, setLogLevel } from '../logger';
 import { describeTarget } from '../temporal/connection-options';
@@ -35,9 +37,10 @@ async function main(): Promise<void> {
     log.warn('could not check the search attributes; register them if checks fail to start', { error: err });
   }
   const client = new Client({ connection, namespace: target.namespace });
+  const gateway = new TemporalCheckGateway(client, config.TEMPORAL_TASK_QUEUE, checkTimings(config));
   const app = createApiApp({
     store,
-    gateway: new TemporalCheckGateway(client, config.TEMPORAL_TASK_QUEUE, checkTimings(config)),
+    gateway,
     config,
     adminToken: config.ADMIN_TOKEN!,
     leverBaseUrl: config.LEVER_API_BASE_URL!,
@@ -50,8 +53,10 @@ async function main(): Promise<void> {
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(config.API_PORT, config.API_HOST, () => resolve(s));
   });
+  const relay = new LeverRelay({ store, gateway, intervalMs: config.LEVER_RELAY_INTERVAL_SECONDS * 1000 }).start();
   onTerminate(async () => {
     await closeServerGracefully(server);
+    await relay.stop();
     await connection.close();
     await store.close();
     log.info('api stopped');

@@ -7,6 +7,7 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { Pool, PoolClient, types } from 'pg';
 import { SecretBox, randomWebhookId } from './crypto';
 import { Migration, loadMigrations } from './migrations';
+import { OutboxRow, handoverJson, toLeased } from './outbox-rows';
 import {
   DeliveryRow,
   IntentRow,
@@ -29,12 +30,14 @@ import {
   DeliveryClaim,
   DeliveryClaimInput,
   EnableOptions,
+  LeasedHandover,
   LeverHookTeam,
   NotFoundError,
   OrderIntent,
   Package,
   PackageInput,
   PackagePatch,
+  QueuedHandover,
   SettingsStore,
   TeamConfig,
   TeamInput,
@@ -427,7 +430,58 @@ export class PostgresSettingsStore implements SettingsStore {
   }
 
   async pruneLeverDeliveries(before: number): Promise<number> {
-    return run(this.pool, 'DELETE FROM lever_deliveries WHERE triggered_at < $1', [Math.trunc(before)]);
+    // Queued hand-overs stay until relayed, however old.
+    return run(this.pool, 'DELETE FROM lever_deliveries WHERE triggered_at < $1 AND handover IS NULL', [
+      Math.trunc(before),
+    ]);
+  }
+
+  // ------------------------------------------------------------------ lever outbox
+
+  async queueLeverDelivery(teamId: string, token: string, claimId: string, handover: QueuedHandover): Promise<boolean> {
+    const now = Date.now();
+    const changed = await run(
+      this.pool,
+      `UPDATE lever_deliveries SET handover = $1, queued_at = $2, handed_at = $2, claim_id = NULL
+       WHERE team_id = $3 AND token_hash = $4 AND claim_id = $5 AND handed_at IS NULL`,
+      [handoverJson(handover), now, teamId, tokenHash(token), claimId],
+    );
+    return changed === 1;
+  }
+
+  async leaseQueuedDeliveries(opts: { limit: number; leaseMs: number }): Promise<LeasedHandover[]> {
+    const now = Date.now();
+    const leaseId = randomUUID();
+    // SKIP LOCKED: replicas leasing at once take disjoint rows instead of waiting on each other's.
+    const rows = await all<OutboxRow>(
+      this.pool,
+      `UPDATE lever_deliveries d SET lease_id = $1, lease_until = $2
+       FROM (SELECT team_id, token_hash FROM lever_deliveries
+             WHERE handover IS NOT NULL AND (lease_until IS NULL OR lease_until < $3)
+             ORDER BY queued_at LIMIT $4 FOR UPDATE SKIP LOCKED) q
+       WHERE d.team_id = q.team_id AND d.token_hash = q.token_hash
+       RETURNING d.team_id, d.token_hash, d.handover`,
+      [leaseId, now + opts.leaseMs, now, opts.limit],
+    );
+    return rows.map((row) => toLeased(row, leaseId));
+  }
+
+  async markDeliveryRelayed(row: LeasedHandover): Promise<boolean> {
+    const changed = await run(
+      this.pool,
+      `UPDATE lever_deliveries SET handover = NULL, lease_id = NULL, lease_until = NULL, relayed_at = $1
+       WHERE team_id = $2 AND token_hash = $3 AND lease_id = $4 AND handover IS NOT NULL`,
+      [Date.now(), row.teamId, row.tokenHash, row.leaseId],
+    );
+    return changed === 1;
+  }
+
+  async releaseDeliveryLease(leaseId: string): Promise<number> {
+    return run(
+      this.pool,
+      'UPDATE lever_deliveries SET lease_id = NULL, lease_until = NULL WHERE lease_id = $1 AND handover IS NOT NULL',
+      [leaseId],
+    );
   }
 
   // ------------------------------------------------------------------ certn objects

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { SecretBox, randomWebhookId } from './crypto';
 import { GroupCommit } from './group-commit';
 import { Migration, loadMigrations } from './migrations';
+import { OutboxRow, handoverJson, toLeased } from './outbox-rows';
 import {
   DeliveryRow,
   IntentRow,
@@ -32,12 +33,14 @@ import {
   DeliveryClaim,
   DeliveryClaimInput,
   EnableOptions,
+  LeasedHandover,
   OrderIntent,
   LeverHookTeam,
   NotFoundError,
   Package,
   PackageInput,
   PackagePatch,
+  QueuedHandover,
   SettingsStore,
   TeamConfig,
   TeamInput,
@@ -402,7 +405,63 @@ export class SqliteSettingsStore implements SettingsStore {
   }
 
   async pruneLeverDeliveries(before: number): Promise<number> {
-    return this.db.prepare('DELETE FROM lever_deliveries WHERE triggered_at < ?').run(Math.trunc(before)).changes;
+    // Queued hand-overs stay until relayed, however old.
+    return this.db
+      .prepare('DELETE FROM lever_deliveries WHERE triggered_at < ? AND handover IS NULL')
+      .run(Math.trunc(before)).changes;
+  }
+
+  // ------------------------------------------------------------------ lever outbox
+
+  async queueLeverDelivery(teamId: string, token: string, claimId: string, handover: QueuedHandover): Promise<boolean> {
+    const now = Date.now();
+    const r = this.db
+      .prepare(
+        `UPDATE lever_deliveries SET handover = ?, queued_at = ?, handed_at = ?, claim_id = NULL
+         WHERE team_id = ? AND token_hash = ? AND claim_id = ? AND handed_at IS NULL`,
+      )
+      .run(handoverJson(handover), now, now, teamId, tokenHash(token), claimId);
+    return r.changes === 1;
+  }
+
+  async leaseQueuedDeliveries(opts: { limit: number; leaseMs: number }): Promise<LeasedHandover[]> {
+    const now = Date.now();
+    const leaseId = randomUUID();
+    // Immediate: a concurrent leaser (another process on the file) waits, then sees these rows leased.
+    return this.db
+      .transaction(() => {
+        const rows = this.db
+          .prepare(
+            `SELECT team_id, token_hash, handover FROM lever_deliveries
+             WHERE handover IS NOT NULL AND (lease_until IS NULL OR lease_until < ?)
+             ORDER BY queued_at LIMIT ?`,
+          )
+          .all(now, opts.limit) as OutboxRow[];
+        const lease = this.db.prepare(
+          'UPDATE lever_deliveries SET lease_id = ?, lease_until = ? WHERE team_id = ? AND token_hash = ?',
+        );
+        for (const row of rows) lease.run(leaseId, now + opts.leaseMs, row.team_id, row.token_hash);
+        return rows.map((row) => toLeased(row, leaseId));
+      })
+      .immediate();
+  }
+
+  async markDeliveryRelayed(row: LeasedHandover): Promise<boolean> {
+    const r = this.db
+      .prepare(
+        `UPDATE lever_deliveries SET handover = NULL, lease_id = NULL, lease_until = NULL, relayed_at = ?
+         WHERE team_id = ? AND token_hash = ? AND lease_id = ? AND handover IS NOT NULL`,
+      )
+      .run(Date.now(), row.teamId, row.tokenHash, row.leaseId);
+    return r.changes === 1;
+  }
+
+  async releaseDeliveryLease(leaseId: string): Promise<number> {
+    return this.db
+      .prepare(
+        'UPDATE lever_deliveries SET lease_id = NULL, lease_until = NULL WHERE lease_id = ? AND handover IS NOT NULL',
+      )
+      .run(leaseId).changes;
   }
 
   // ------------------------------------------------------------------ certn objects

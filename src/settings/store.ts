@@ -1,7 +1,8 @@
 // The settings store: teams, their Lever and Certn settings (secrets encrypted at rest), packages, and the small
-// durable tables the webhook endpoints and activities need (seen Lever delivery tokens, Certn object → check).
-// Split by concern (TeamSettings, LeverDeliveries, CertnObjects, OrderIntents); SettingsStore is their union. Every
-// method is async: SqliteSettingsStore (embedded default) and PostgresSettingsStore (DATABASE_URL) implement it.
+// durable tables the webhook endpoints and activities need (seen Lever delivery tokens and the queued hand-overs,
+// Certn object → check). Split by concern (TeamSettings, LeverDeliveries, LeverOutbox, CertnObjects, OrderIntents);
+// SettingsStore is their union. Every method is async: SqliteSettingsStore (embedded default) and
+// PostgresSettingsStore (DATABASE_URL) implement it.
 
 /** How a secret is shown outside the store: never the value, at most its last four characters. */
 export interface SecretStatus {
@@ -224,8 +225,42 @@ export interface LeverDeliveries {
    * body still may not. False if `claimId` no longer holds it.
    */
   releaseLeverDelivery(teamId: string, token: string, claimId: string): Promise<boolean>;
-  /** Deletes tokens whose triggeredAt is before `before` (epoch ms); returns how many. */
+  /** Deletes tokens whose triggeredAt is before `before` (epoch ms), except queued ones; returns how many. */
   pruneLeverDeliveries(before: number): Promise<number>;
+}
+
+/**
+ * The durable hand-over (transactional outbox) of stage changes Temporal could not take when they came: the
+ * webhook queues the claimed delivery and acknowledges it; the relay (src/api/lever-relay.ts) hands it over later.
+ */
+export interface LeverOutbox {
+  /**
+   * The holder's claimed delivery becomes queued with what the hand-over needs; the token is spent from now on
+   * (copies answer `handed`). False if `claimId` no longer holds it.
+   */
+  queueLeverDelivery(teamId: string, token: string, claimId: string, handover: QueuedHandover): Promise<boolean>;
+  /**
+   * Leases up to `limit` queued deliveries not leased by anyone (or whose lease ran out) for `leaseMs`, oldest
+   * first; concurrent callers (any process) get disjoint rows.
+   */
+  leaseQueuedDeliveries(opts: { limit: number; leaseMs: number }): Promise<LeasedHandover[]>;
+  /** Temporal has it: the row leaves the queue (prunable again). False if the lease was lost. */
+  markDeliveryRelayed(row: LeasedHandover): Promise<boolean>;
+  /** Gives a lease back early (Temporal still down): the next pass may take the rows at once. */
+  releaseDeliveryLease(leaseId: string): Promise<number>;
+}
+
+/** What a queued stage change hands to the check: ids and Lever's time only, never personal data. */
+export interface QueuedHandover {
+  opportunityId: string;
+  triggeredAt: number;
+  toStageId: string;
+}
+export interface LeasedHandover extends QueuedHandover {
+  teamId: string;
+  /** The row's key (the delivery token's hash, never the token). */
+  tokenHash: string;
+  leaseId: string;
 }
 
 /** Certn object (case or check) → the one check of one team that owns it. */
@@ -270,7 +305,7 @@ export interface OrderIntents {
 }
 
 /** The whole store, one database: what the entry points open and hand to routes and activities. */
-export interface SettingsStore extends TeamSettings, LeverDeliveries, CertnObjects, OrderIntents {
+export interface SettingsStore extends TeamSettings, LeverDeliveries, LeverOutbox, CertnObjects, OrderIntents {
   /** Cheap liveness probe of the underlying database. */
   ping(): Promise<void>;
   close(): Promise<void>;

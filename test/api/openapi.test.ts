@@ -209,7 +209,17 @@ describe('OpenAPI document vs the running app', () => {
     gateway.stageEnteredImpl = async () => {
       throw new TemporalUnavailableError(new Error('14 UNAVAILABLE'));
     };
-    await expectStatus(call('POST', leverPath, delivery()), 503);
+    await expectStatus(call('POST', leverPath, delivery()), 202); // queued for the relay
+    gateway.leverRemovedImpl = async () => {
+      throw new TemporalUnavailableError(new Error('14 UNAVAILABLE'));
+    };
+    const archived = delivery();
+    const archive = {
+      ...archived,
+      event: 'candidateArchiveChange',
+      data: { opportunityId: 'opp-9', toArchived: { reason: 'r' } },
+    };
+    await expectStatus(call('POST', leverPath, archive), 503); // removals only signal an open check: Lever retries
 
     // Certn webhook
     const certnPath = new URL(en.json.webhookUrls.certn).pathname;

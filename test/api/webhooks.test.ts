@@ -12,6 +12,7 @@ import {
   checkTimings,
 } from '../../src/api/check-gateway';
 import { DELIVERY_CLAIM_LEASE_MS, deliveryBodyHash } from '../../src/api/lever-webhook';
+import { LeverRelay } from '../../src/api/lever-relay';
 import { CertnClient } from '../../src/certn/client';
 import { loadConfig } from '../../src/config';
 import { certnSignature } from '../../src/certn/signature';
@@ -430,27 +431,37 @@ describe('webhooks with a scripted gateway', () => {
       expect(fake.calls).toEqual([]);
     });
 
-    it('503 when Temporal is unreachable, and the retried delivery is then accepted', async () => {
+    it('202 queued when Temporal is unreachable: the hand-over is stored for the relay, copies are duplicates', async () => {
       fake.stageEnteredImpl = async () => {
         throw new TemporalUnavailableError(new Error('14 UNAVAILABLE: connect ECONNREFUSED'));
       };
       const body = stageChange(env.team.signatureToken, 'opp-7');
       const r = await postLever(env.team.leverPath, body);
-      expect(r.status).toBe(503);
-      expect(r.json.error).toBe('temporal_unavailable');
+      expect(r.status).toBe(202);
+      expect(r.json).toEqual({ ok: true, outcome: 'queued' });
       fake.stageEnteredImpl = async () => undefined;
-      const retry = await postLever(env.team.leverPath, body);
-      expect(retry.status).toBe(200);
-      expect(retry.json.outcome).toBe('accepted');
-      expect(fake.calls).toHaveLength(2);
+      const copy = await postLever(env.team.leverPath, body);
+      expect(copy.status).toBe(200);
+      expect(copy.json.outcome).toBe('duplicate');
+      expect(fake.calls).toHaveLength(1);
+      const leased = await env.store.leaseQueuedDeliveries({ limit: 100, leaseMs: 60_000 });
+      const row = leased.find((q) => q.opportunityId === 'opp-7');
+      expect(row).toMatchObject({ teamId: env.team.id, triggeredAt: body.triggeredAt, toStageId: BG.id });
+      for (const q of leased) await env.store.markDeliveryRelayed(q);
     });
 
-    it('a released token takes Lever’s retry of the same body, never the token with forged data', async () => {
+    it('a queue write that fails answers 503 and releases the token: Lever’s retry of the same body is accepted, never forged data', async () => {
       fake.stageEnteredImpl = async () => {
         throw new TemporalUnavailableError(new Error('14 UNAVAILABLE: connect ECONNREFUSED'));
       };
+      const queueFails = jest
+        .spyOn(env.store, 'queueLeverDelivery')
+        .mockRejectedValueOnce(new Error('SQLITE_IOERR: disk I/O error'));
       const body = stageChange(env.team.signatureToken, 'opp-7b');
-      expect((await postLever(env.team.leverPath, body)).status).toBe(503);
+      const failed = await postLever(env.team.leverPath, body);
+      expect(failed.status).toBe(503); // never a 2xx without a durable record
+      expect(failed.json.error).toBe('temporal_unavailable');
+      queueFails.mockRestore();
       fake.stageEnteredImpl = async () => undefined;
       const forged = { ...body, data: { ...body.data, opportunityId: 'someone-else' } };
       const r = await postLever(env.team.leverPath, forged);
@@ -530,11 +541,11 @@ describe('webhooks with a scripted gateway', () => {
       expect(a.copy.status).toBe(503);
       expect(a.copy.json.error).toBe('in_flight');
       openFail();
-      expect((await a.first).status).toBe(503);
+      expect((await a.first).status).toBe(202); // queued for the relay
       expect(fake.calls).toHaveLength(1);
       fake.stageEnteredImpl = async () => undefined;
-      expect((await postLever(env.team.leverPath, failing)).json.outcome).toBe('accepted'); // Lever's next retry
-      expect(fake.calls).toHaveLength(2);
+      expect((await postLever(env.team.leverPath, failing)).json.outcome).toBe('duplicate'); // a late copy
+      expect(fake.calls).toHaveLength(1);
 
       fake.calls = [];
       const ok = stageChange(env.team.signatureToken, 'opp-10');
@@ -889,8 +900,8 @@ describeTemporal('Lever webhook → a real Temporal server', () => {
     }
   });
 
-  it('Temporal down gives 503; the retried delivery then starts the workflow', async () => {
-    // The real gateway, pointed at an address where no Temporal listens: its gRPC failure must become a 503.
+  it('Temporal down: the delivery is queued (202); the relay then starts the workflow, a copy starts nothing', async () => {
+    // The real gateway, pointed at an address where no Temporal listens: its gRPC failure must become a queued 202.
     const deadConnection = Connection.lazy({ address: `127.0.0.1:${await freePort()}` });
     env.gateway.target = new TemporalCheckGateway(
       new Client({ connection: deadConnection }),
@@ -903,16 +914,16 @@ describeTemporal('Lever webhook → a real Temporal server', () => {
     const body = stageChange(env.team.signatureToken, 'opp-t8');
     try {
       const r = await postLever(env.team.leverPath, body);
-      expect(r.status).toBe(503);
-      expect(r.json.error).toBe('temporal_unavailable');
+      expect(r.status).toBe(202);
+      expect(r.json.outcome).toBe('queued');
     } finally {
       env.gateway.target = real;
       await deadConnection.close().catch(() => undefined);
     }
     expect(await exists(wid)).toBe(false);
-    const retry = await postLever(env.team.leverPath, body);
-    expect(retry.status).toBe(200);
-    expect(retry.json.outcome).toBe('accepted');
+    expect((await postLever(env.team.leverPath, body)).json.outcome).toBe('duplicate');
+    expect(await exists(wid)).toBe(false);
+    expect(await new LeverRelay({ store: env.store, gateway: real, intervalMs: 1000 }).runOnce()).toBe(1);
     expect(await runs(wid)).toHaveLength(1);
     expect(await signalCount(wid, stageEnteredSignal.name)).toBe(1);
   });

@@ -2,7 +2,7 @@
 // the run's Temporal dev server; each must end with zero invariant violations and nothing secret or personal found
 // by the scan. `npm run faults` is the full form (50 checks per scenario, markdown table). FAULT_ONLY=<text> runs
 // the scenarios whose name contains it.
-import { completedOnce, orderedNothing } from '../../bench/faults/invariants';
+import { acknowledgedReachedTemporal, completedOnce, orderedNothing } from '../../bench/faults/invariants';
 import { formatLine, runScenario } from '../../bench/faults/runner';
 import { System } from '../harness/system';
 import { SCENARIOS } from '../../bench/faults/scenarios';
@@ -38,6 +38,26 @@ describe('the invariants can fail', () => {
       const v = await completedOnce(sys, team, c);
       expect(v).toEqual(expect.arrayContaining([`${opp}: 0 Certn cases`, `${opp}: 0 files`, `${opp}: 0 notes`]));
       expect(await orderedNothing(sys, team, c)).toEqual([]);
+    } finally {
+      await sys.stop();
+    }
+  });
+
+  it('flag a stage change acknowledged as queued (202) but never relayed to Temporal', async () => {
+    const sys = await System.start({ worker: false, certnStepMs: null, relayIntervalMs: null });
+    try {
+      const team = await sys.setupTeam();
+      const claim = await sys.store.claimLeverDelivery(team.id, 'queued-token', {
+        triggeredAt: Date.now(),
+        bodyHash: 'body',
+        abandonedBefore: 0,
+      });
+      if (claim.outcome !== 'claimed') throw new Error(`unexpected claim outcome ${claim.outcome}`);
+      const handover = { opportunityId: 'opp-queued', triggeredAt: Date.now(), toStageId: 'stage' };
+      expect(await sys.store.queueLeverDelivery(team.id, 'queued-token', claim.claimId, handover)).toBe(true);
+      expect(await acknowledgedReachedTemporal(sys, team, [])).toEqual([
+        'opp-queued: a stage change acknowledged as queued was never relayed to Temporal',
+      ]);
     } finally {
       await sys.stop();
     }

@@ -14,6 +14,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, makeTelemetryFilterSt
 import { ReportLinks } from '../../src/activities/report-links';
 import { createApiApp } from '../../src/api/app';
 import { TemporalCheckGateway } from '../../src/api/check-gateway';
+import { LeverRelay } from '../../src/api/lever-relay';
 import { loadConfig } from '../../src/config';
 import { CertnSandbox, startCertnSandbox } from '@lever-certn/sandbox/certn';
 import { LeverSandbox, SEED_USER_ID, startLeverSandbox } from '@lever-certn/sandbox/lever';
@@ -58,6 +59,8 @@ export interface SystemOptions {
   certnStepMs?: number | null;
   /** Temporal UI base URL the checks list links to (absent: no links). */
   temporalUiUrl?: string;
+  /** Interval of the API's Lever relay (ms, default 200); null: no relay (a test runs its own). */
+  relayIntervalMs?: number | null;
 }
 
 export interface Team {
@@ -73,6 +76,8 @@ export class System {
   private workerDone?: Promise<void>;
   private workerConnection?: NativeConnection;
   private readonly children: ChildProcess[] = [];
+  /** The API's Lever relay (stage changes queued while Temporal was unavailable), as the API process runs it. */
+  relay?: LeverRelay;
 
   private constructor(
     readonly lever: LeverSandbox,
@@ -90,6 +95,8 @@ export class System {
     private readonly dataDir: string,
     private readonly reportLinks: ReportLinks,
     readonly temporalAddress: string,
+    /** The API's gateway to Temporal (what the webhooks and the relay call). */
+    readonly gateway: TemporalCheckGateway,
   ) {}
 
   static async start(options: SystemOptions = {}): Promise<System> {
@@ -154,7 +161,11 @@ export class System {
       dataDir,
       reportLinks,
       address,
+      gateway,
     );
+    if (options.relayIntervalMs !== null) {
+      system.relay = new LeverRelay({ store, gateway, intervalMs: options.relayIntervalMs ?? 200 }).start();
+    }
     const step = options.certnStepMs === undefined ? 50 : options.certnStepMs;
     if (step !== null) await system.certnCtl('PUT', '/auto-advance', { enabled: true, stepDelayMs: step });
     if (options.worker !== false) await system.startWorker();
@@ -252,6 +263,7 @@ export class System {
     for (const child of this.children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await this.stopWorker();
     await this.closeServer();
+    await this.relay?.stop();
     await this.lever.stop();
     await this.certn.stop();
     // API handlers cut off above may still be retrying a Temporal call: let them finish before the channel closes.

@@ -141,6 +141,7 @@ export const Unprocessable = z.union([EnableFailed, ErrorBody]);
 // ------------------------------------------------------------------------------------------------ webhooks
 const LEVER_OK = [
   'accepted',
+  'queued',
   'ping',
   'duplicate',
   'team_disabled',
