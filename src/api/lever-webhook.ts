@@ -1,4 +1,5 @@
 // POST /webhooks/lever/:hookId — Lever's signed candidate webhooks, one URL per team.
+// Over 300 lines: every answer below is one branch of one request's story, kept in order in one file.
 //
 // Answers fast and does little: find the team, verify, dedupe, hand to Temporal. Status codes:
 //   404 unknown hook id · 413 body over the limit · 400 not JSON / no token, triggeredAt and signature (no details:

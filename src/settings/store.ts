@@ -2,7 +2,8 @@
 // durable tables the webhook endpoints and activities need (seen Lever delivery tokens and the queued hand-overs,
 // Certn object → check). Split by concern (TeamSettings, LeverDeliveries, LeverOutbox, CertnObjects, OrderIntents);
 // SettingsStore is their union. Every method is async: SqliteSettingsStore (embedded default) and
-// PostgresSettingsStore (DATABASE_URL) implement it.
+// PostgresSettingsStore (DATABASE_URL) implement it. Over 300 lines: the interface is the contract both stores keep,
+// documented method by method, so it stays one file to read.
 
 /** How a secret is shown outside the store: never the value, at most its last four characters. */
 export interface SecretStatus {

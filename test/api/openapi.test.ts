@@ -117,7 +117,12 @@ describe('OpenAPI document vs the running app', () => {
     const t = await expectStatus(
       call('POST', '/api/admin/teams', {
         name: 'Acme',
-        lever: { apiKey: 'sandbox-lever-key', signatureToken: SIG, triggerStageName: 'Background Check' },
+        lever: {
+          apiKey: 'sandbox-lever-key',
+          signatureToken: SIG,
+          archiveSignatureToken: SIG,
+          triggerStageName: 'Background Check',
+        },
         certn: { apiKey: 'sandbox-certn-key', webhookSecret: CERTN_SECRET },
       }),
       201,
