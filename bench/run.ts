@@ -32,10 +32,10 @@ async function main(): Promise<void> {
     await (await System.start({ worker: false, certnStepMs: null })).stop();
     if (only.has('1') || only.has('4')) figures.push((await leverCallsFigure()).result);
     if (only.has('2')) figures.push(await busyTeamFigure());
-    if (only.has('3')) figures.push(await ingestFigure());
+    if (only.has('3')) figures.push(await ingestFigure(run.server));
     if (only.has('5')) figures.push(await startupFigure(run.server.address, run.bundlePath));
     if (only.has('6')) figures.push(await memoryFigure(run.server));
-    if (only.has('7')) figures.push(await manyTeamsFigure(run.server.address));
+    if (only.has('7')) figures.push(await manyTeamsFigure(run.server));
 
     const script = FULL ? 'npm run bench:full' : 'npm run bench';
     const command = `${knobsFromEnv()}${process.env.BENCH_ONLY ? `BENCH_ONLY=${process.env.BENCH_ONLY} ` : ''}${script}`;

@@ -17,13 +17,27 @@ export function setLogLevel(level: Level): void {
 }
 
 function redact(value: unknown, depth = 0): unknown {
-  if (depth > 4 || value === null || typeof value !== 'object') return value;
-  if (value instanceof Error) return { name: value.name, message: value.message };
+  if (value === null || typeof value !== 'object') return value;
+  // Deeper than this is cut, never passed through: unredacted, and possibly a cycle JSON.stringify would throw on.
+  if (depth > 4) return '[truncated]';
+  if (value instanceof Error) return errorFields(value, depth);
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     out[k] = SECRET_FIELD.test(k) && typeof v === 'string' ? '[redacted]' : redact(v, depth + 1);
   }
+  return out;
+}
+
+/**
+ * An error as its name and message, with its code (a gRPC status, an errno) and its cause when it has them: the SDK
+ * wraps Temporal's answer ("Failed to signalWithStart Workflow"), so the cause is what tells an operator why.
+ */
+function errorFields(err: Error, depth: number): Record<string, unknown> {
+  const out: Record<string, unknown> = { name: err.name, message: err.message };
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'number' || typeof code === 'string') out.code = code;
+  if (err.cause !== undefined && err.cause !== null) out.cause = redact(err.cause, depth + 1);
   return out;
 }
 

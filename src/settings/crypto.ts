@@ -63,8 +63,13 @@ export function loadOrCreateAdminToken(
   return { token: fs.readFileSync(file, 'utf8').trim(), created };
 }
 
+/** Opened secrets kept per process (each activity reads its team's keys: an AES-GCM open each, ~10 per check). */
+const OPENED_CACHE_SIZE = 1024;
+
 export class SecretBox {
   private readonly key: Buffer;
+  /** (context, sealed value) → plaintext. Only values that opened are kept, so tampering still throws every time. */
+  private readonly opened = new Map<string, string>();
 
   constructor(masterKey: Buffer) {
     if (masterKey.length !== 32) throw new MasterKeyError('master key must be 32 bytes');
@@ -82,6 +87,17 @@ export class SecretBox {
 
   /** Throws when the value was tampered with, sealed under another key or for another context. */
   open(sealed: string, context: string): string {
+    const cacheKey = `${context}\n${sealed}`;
+    const hit = this.opened.get(cacheKey);
+    if (hit !== undefined) return hit;
+    const plaintext = this.decrypt(sealed, context);
+    // Oldest first out: a rotated key's old value is never asked for again and ages out.
+    if (this.opened.size >= OPENED_CACHE_SIZE) this.opened.delete(this.opened.keys().next().value!);
+    this.opened.set(cacheKey, plaintext);
+    return plaintext;
+  }
+
+  private decrypt(sealed: string, context: string): string {
     const [version, payload] = sealed.split('.', 2);
     if (version !== VERSION || payload === undefined) throw new Error('unknown sealed-secret format');
     const raw = Buffer.from(payload, 'base64url');

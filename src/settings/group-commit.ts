@@ -1,9 +1,10 @@
-// Group commit for SQLite writes that must be durable before the caller answers (synchronous FULL: one fsync per
-// commit). better-sqlite3 commits on the event loop, so each fsync (~1–7 ms on this machine's disk) stalls every
-// request in the process. Writes queued in the same turn of the event loop share one transaction and one fsync; while
-// it runs, the next writes queue up, so under load the batch grows by itself. Each caller still resolves only after
-// the commit that holds its write: what it was promised is unchanged, it is just shared.
+// Group commit for SQLite writes that must be durable before the caller answers. Writes queued in the same turn of
+// the event loop share one transaction; while it runs, the next writes queue up, so under load the batch grows by
+// itself. Each caller still resolves only after its write is durable: what it was promised is unchanged, it is just
+// shared. With a WalSync the transaction commits without an fsync and the WAL is synced off the event loop
+// (wal-sync.ts); without one, the commit itself must be durable (synchronous FULL, an fsync on the event loop).
 import type Database from 'better-sqlite3';
+import type { WalSync } from './wal-sync';
 
 interface Pending<T> {
   write: () => T;
@@ -14,7 +15,10 @@ interface Pending<T> {
 export class GroupCommit {
   private queue: Pending<unknown>[] = [];
 
-  constructor(private readonly db: Database.Database) {}
+  constructor(
+    private readonly db: Database.Database,
+    private readonly wal?: WalSync,
+  ) {}
 
   /** Runs `write` inside the next shared transaction; resolves with its result once that transaction committed. */
   run<T>(write: () => T): Promise<T> {
@@ -30,13 +34,17 @@ export class GroupCommit {
     this.queue = [];
     if (batch.length === 0) return;
     let results: unknown[];
+    const commit = () => this.db.transaction(() => batch.map((p) => p.write())).immediate();
     try {
-      results = this.db.transaction(() => batch.map((p) => p.write())).immediate();
+      results = this.wal ? this.wal.unsynced(commit) : commit();
     } catch (err) {
       // One failed write rolls back the batch: each caller sees the failure, as it would have alone.
       for (const p of batch) p.reject(err);
       return;
     }
-    batch.forEach((p, i) => p.resolve(results[i]));
+    const resolve = () => batch.forEach((p, i) => p.resolve(results[i]));
+    if (!this.wal) return resolve();
+    // Committed but perhaps not durable: a failed sync fails each caller (a retry finds the write already there).
+    this.wal.durable().then(resolve, (err: unknown) => batch.forEach((p) => p.reject(err)));
   }
 }

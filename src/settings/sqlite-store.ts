@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SecretBox, randomWebhookId } from './crypto';
 import { GroupCommit } from './group-commit';
+import { WalSync } from './wal-sync';
 import { Migration, loadMigrations } from './migrations';
 import { OutboxRow, handoverJson, toLeased } from './outbox-rows';
 import {
@@ -68,8 +69,12 @@ export class SqliteSettingsStore implements SettingsStore {
   private readonly box: SecretBox;
   /** Keys e-mail hashes; derived from the master key so it never needs storing. */
   private readonly emailKey: Buffer;
-  /** Marks of handed deliveries: durable before each 2xx, one fsync shared by the webhooks answering together. */
+  /** Marks of handed deliveries: durable before each 2xx, one WAL sync shared by the webhooks answering together. */
   private readonly handedMarks: GroupCommit;
+  /** Syncs the WAL off the event loop (absent for an in-memory database, which has no WAL and no durability). */
+  private readonly wal?: WalSync;
+  /** Prepared once per SQL text: compiling a statement costs more CPU than running most of these. */
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(opts: SqliteStoreOptions) {
     if (opts.filename) {
@@ -87,18 +92,41 @@ export class SqliteSettingsStore implements SettingsStore {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db);
-    this.handedMarks = new GroupCommit(this.db);
+    if (this.db.pragma('journal_mode', { simple: true }) === 'wal') {
+      this.wal = new WalSync(this.db, `${this.filename}-wal`);
+    }
+    this.handedMarks = new GroupCommit(this.db, this.wal);
+  }
+
+  private stmt(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /**
+   * A write that must be durable before the caller goes on (an order intent before Certn is called): committed
+   * without an fsync on the event loop, then the WAL synced off it (wal-sync.ts) — the guarantee of synchronous FULL.
+   */
+  private async durably<T>(commit: () => T): Promise<T> {
+    if (!this.wal) return commit();
+    const result = this.wal.unsynced(commit);
+    await this.wal.durable();
+    return result;
   }
 
   /** Versions applied, in order (for tests and diagnostics). */
   appliedMigrations(): number[] {
-    return (
-      this.db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[]
-    ).map((r) => r.version);
+    return (this.stmt('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[]).map(
+      (r) => r.version,
+    );
   }
 
   async ping(): Promise<void> {
-    this.db.prepare('SELECT 1').get();
+    this.stmt('SELECT 1').get();
   }
 
   // ------------------------------------------------------------------ teams
@@ -107,12 +135,10 @@ export class SqliteSettingsStore implements SettingsStore {
     const id = randomUUID();
     const now = new Date().toISOString();
     const tx = this.db.transaction(() => {
-      this.db
-        .prepare(
-          `INSERT INTO teams (id, name, enabled, lever_webhook_id, certn_webhook_id, created_at, updated_at)
+      this.stmt(
+        `INSERT INTO teams (id, name, enabled, lever_webhook_id, certn_webhook_id, created_at, updated_at)
            VALUES (?, ?, 0, ?, ?, ?, ?)`,
-        )
-        .run(id, input.name.trim(), randomWebhookId(), randomWebhookId(), now, now);
+      ).run(id, input.name.trim(), randomWebhookId(), randomWebhookId(), now, now);
       this.applyFields(id, input, now, false);
     });
     tx.immediate();
@@ -132,7 +158,7 @@ export class SqliteSettingsStore implements SettingsStore {
       }
       const now = new Date().toISOString();
       if (patch.name !== undefined) {
-        this.db.prepare('UPDATE teams SET name = ?, updated_at = ? WHERE id = ?').run(patch.name.trim(), now, teamId);
+        this.stmt('UPDATE teams SET name = ?, updated_at = ? WHERE id = ?').run(patch.name.trim(), now, teamId);
       }
       const newName = patch.lever?.triggerStageName;
       const renamed = typeof newName === 'string' && matchKey(newName) !== matchKey(row.lever_trigger_stage_name ?? '');
@@ -145,9 +171,11 @@ export class SqliteSettingsStore implements SettingsStore {
       }
       this.applyFields(teamId, patch, now, row.enabled === 1);
       if (renamed) {
-        this.db
-          .prepare('UPDATE teams SET lever_trigger_stage_id = ?, updated_at = ? WHERE id = ?')
-          .run(row.enabled === 1 && resolved ? resolved.triggerStageId : null, now, teamId);
+        this.stmt('UPDATE teams SET lever_trigger_stage_id = ?, updated_at = ? WHERE id = ?').run(
+          row.enabled === 1 && resolved ? resolved.triggerStageId : null,
+          now,
+          teamId,
+        );
       }
     });
     tx.immediate();
@@ -158,11 +186,12 @@ export class SqliteSettingsStore implements SettingsStore {
     const { columns, values } = teamFieldUpdates(this.box, teamId, input, enabled);
     if (columns.length === 0) return;
     const sets = columns.map((c) => `${c} = ?`).join(', ');
+    // Not cached: the column list varies with the patch (an admin write, rare).
     this.db.prepare(`UPDATE teams SET ${sets}, updated_at = ? WHERE id = ?`).run(...values, now, teamId);
   }
 
   async listTeams(): Promise<TeamConfig[]> {
-    const rows = this.db.prepare('SELECT * FROM teams ORDER BY created_at, id').all() as TeamRow[];
+    const rows = this.stmt('SELECT * FROM teams ORDER BY created_at, id').all() as TeamRow[];
     return rows.map((r) => this.toConfig(r));
   }
 
@@ -181,8 +210,7 @@ export class SqliteSettingsStore implements SettingsStore {
   }
 
   async findLeverHook(leverWebhookId: string): Promise<LeverHookTeam | null> {
-    const row = this.db.prepare('SELECT * FROM teams WHERE lever_webhook_id = ?').get(leverWebhookId) as
-      TeamRow | undefined;
+    const row = this.stmt('SELECT * FROM teams WHERE lever_webhook_id = ?').get(leverWebhookId) as TeamRow | undefined;
     if (!row) return null;
     return {
       teamId: row.id,
@@ -193,16 +221,15 @@ export class SqliteSettingsStore implements SettingsStore {
   }
 
   async findCertnHook(certnWebhookId: string): Promise<CertnHookTeam | null> {
-    const row = this.db.prepare('SELECT * FROM teams WHERE certn_webhook_id = ?').get(certnWebhookId) as
-      TeamRow | undefined;
+    const row = this.stmt('SELECT * FROM teams WHERE certn_webhook_id = ?').get(certnWebhookId) as TeamRow | undefined;
     if (!row) return null;
     return { teamId: row.id, enabled: row.enabled === 1, webhookSecret: this.secret(row, 'certn_webhook_secret') };
   }
 
   async enableTeam(teamId: string, triggerStageId: string, opts: EnableOptions): Promise<TeamConfig> {
-    const r = this.db
-      .prepare('UPDATE teams SET enabled = 1, lever_trigger_stage_id = ?, updated_at = ? WHERE id = ? AND version = ?')
-      .run(triggerStageId, new Date().toISOString(), teamId, opts.expectedVersion);
+    const r = this.stmt(
+      'UPDATE teams SET enabled = 1, lever_trigger_stage_id = ?, updated_at = ? WHERE id = ? AND version = ?',
+    ).run(triggerStageId, new Date().toISOString(), teamId, opts.expectedVersion);
     if (r.changes === 0) {
       if (!this.row(teamId)) throw new NotFoundError(`team ${teamId} not found`);
       throw new ConflictError(
@@ -222,9 +249,10 @@ export class SqliteSettingsStore implements SettingsStore {
         if (row.report_link_key !== null) return Buffer.from(this.box.open(row.report_link_key, context), 'base64');
         const key = randomBytes(32);
         // Not a settings change: the version trigger ignores updates of the link key.
-        this.db
-          .prepare('UPDATE teams SET report_link_key = ? WHERE id = ?')
-          .run(this.box.seal(key.toString('base64'), context), teamId);
+        this.stmt('UPDATE teams SET report_link_key = ? WHERE id = ?').run(
+          this.box.seal(key.toString('base64'), context),
+          teamId,
+        );
         return key;
       })
       .immediate();
@@ -232,16 +260,19 @@ export class SqliteSettingsStore implements SettingsStore {
 
   async rotateReportLinkKey(teamId: string): Promise<void> {
     const sealed = this.box.seal(randomBytes(32).toString('base64'), `team:${teamId}:reportLinkKey`);
-    const r = this.db
-      .prepare('UPDATE teams SET report_link_key = ?, updated_at = ? WHERE id = ?')
-      .run(sealed, new Date().toISOString(), teamId);
+    const r = this.stmt('UPDATE teams SET report_link_key = ?, updated_at = ? WHERE id = ?').run(
+      sealed,
+      new Date().toISOString(),
+      teamId,
+    );
     if (r.changes === 0) throw new NotFoundError(`team ${teamId} not found`);
   }
 
   async disableTeam(teamId: string): Promise<TeamConfig> {
-    const r = this.db
-      .prepare('UPDATE teams SET enabled = 0, updated_at = ? WHERE id = ?')
-      .run(new Date().toISOString(), teamId);
+    const r = this.stmt('UPDATE teams SET enabled = 0, updated_at = ? WHERE id = ?').run(
+      new Date().toISOString(),
+      teamId,
+    );
     if (r.changes === 0) throw new NotFoundError(`team ${teamId} not found`);
     return this.mustGet(teamId);
   }
@@ -254,12 +285,10 @@ export class SqliteSettingsStore implements SettingsStore {
     const tx = this.db.transaction(() => {
       if (!this.row(teamId)) throw new NotFoundError(`team ${teamId} not found`);
       this.assertNameFree(teamId, input.name, null);
-      this.db
-        .prepare(
-          `INSERT INTO packages (id, team_id, name, name_key, check_types, created_at, updated_at)
+      this.stmt(
+        `INSERT INTO packages (id, team_id, name, name_key, check_types, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(id, teamId, input.name.trim(), matchKey(input.name), JSON.stringify(dedupe(input.checkTypes)), now, now);
+      ).run(id, teamId, input.name.trim(), matchKey(input.name), JSON.stringify(dedupe(input.checkTypes)), now, now);
     });
     tx.immediate();
     return this.mustGetPackage(teamId, id);
@@ -271,14 +300,19 @@ export class SqliteSettingsStore implements SettingsStore {
       const now = new Date().toISOString();
       if (patch.name !== undefined) {
         this.assertNameFree(teamId, patch.name, packageId);
-        this.db
-          .prepare('UPDATE packages SET name = ?, name_key = ?, updated_at = ? WHERE id = ?')
-          .run(patch.name.trim(), matchKey(patch.name), now, packageId);
+        this.stmt('UPDATE packages SET name = ?, name_key = ?, updated_at = ? WHERE id = ?').run(
+          patch.name.trim(),
+          matchKey(patch.name),
+          now,
+          packageId,
+        );
       }
       if (patch.checkTypes !== undefined) {
-        this.db
-          .prepare('UPDATE packages SET check_types = ?, updated_at = ? WHERE id = ?')
-          .run(JSON.stringify(dedupe(patch.checkTypes)), now, packageId);
+        this.stmt('UPDATE packages SET check_types = ?, updated_at = ? WHERE id = ?').run(
+          JSON.stringify(dedupe(patch.checkTypes)),
+          now,
+          packageId,
+        );
       }
     });
     tx.immediate();
@@ -296,11 +330,12 @@ export class SqliteSettingsStore implements SettingsStore {
             'packageId',
           );
         }
-        this.db
-          .prepare('UPDATE teams SET default_package_id = NULL, updated_at = ? WHERE id = ?')
-          .run(new Date().toISOString(), teamId);
+        this.stmt('UPDATE teams SET default_package_id = NULL, updated_at = ? WHERE id = ?').run(
+          new Date().toISOString(),
+          teamId,
+        );
       }
-      this.db.prepare('DELETE FROM packages WHERE id = ? AND team_id = ?').run(packageId, teamId);
+      this.stmt('DELETE FROM packages WHERE id = ? AND team_id = ?').run(packageId, teamId);
     });
     tx.immediate();
   }
@@ -309,18 +344,21 @@ export class SqliteSettingsStore implements SettingsStore {
     const tx = this.db.transaction(() => {
       if (!this.row(teamId)) throw new NotFoundError(`team ${teamId} not found`);
       if (!this.packageRow(teamId, packageId)) throw new NotFoundError(`package ${packageId} not found`);
-      this.db
-        .prepare('UPDATE teams SET default_package_id = ?, updated_at = ? WHERE id = ?')
-        .run(packageId, new Date().toISOString(), teamId);
+      this.stmt('UPDATE teams SET default_package_id = ?, updated_at = ? WHERE id = ?').run(
+        packageId,
+        new Date().toISOString(),
+        teamId,
+      );
     });
     tx.immediate();
     return this.mustGet(teamId);
   }
 
   private assertNameFree(teamId: string, name: string, exceptId: string | null): void {
-    const clash = this.db
-      .prepare('SELECT id FROM packages WHERE team_id = ? AND name_key = ?')
-      .get(teamId, matchKey(name)) as { id: string } | undefined;
+    const clash = this.stmt('SELECT id FROM packages WHERE team_id = ? AND name_key = ?').get(
+      teamId,
+      matchKey(name),
+    ) as { id: string } | undefined;
     if (clash && clash.id !== exceptId) {
       throw new ConflictError(`a package named "${name.trim()}" already exists in this team`, 'name');
     }
@@ -334,16 +372,11 @@ export class SqliteSettingsStore implements SettingsStore {
     const claimId = randomUUID();
     // One immediate transaction: concurrent claims of one token (in any process) see each other, exactly one wins.
     // Committed without an fsync (synchronous NORMAL; in WAL mode that survives a crash of the process, not a power
-    // cut): the claim is made durable by the next FULL commit, which syncs the WAL up to and including it. Every path
-    // to a 2xx passes one: markLeverDeliveryHanded. A power cut before that loses at most a claim whose delivery was
-    // never acknowledged: Lever retries it, and a second hand-over is a second signal to the same check (see
-    // lever-webhook.ts). This saves one of the two fsyncs per delivery (each blocks the event loop: ~1–7 ms here).
-    this.db.pragma('synchronous = NORMAL');
-    try {
-      return this.claimTransaction(teamId, hash, claim, now, claimId);
-    } finally {
-      this.db.pragma('synchronous = FULL');
-    }
+    // cut): the claim is made durable by the WAL sync of the mark that follows it. Every path to a 2xx passes one:
+    // markLeverDeliveryHanded. A power cut before that loses at most a claim whose delivery was never acknowledged:
+    // Lever retries it, and a second hand-over is a second signal to the same check (see lever-webhook.ts).
+    const claimed = () => this.claimTransaction(teamId, hash, claim, now, claimId);
+    return this.wal ? this.wal.unsynced(claimed) : claimed();
   }
 
   private claimTransaction(
@@ -355,26 +388,25 @@ export class SqliteSettingsStore implements SettingsStore {
   ): DeliveryClaim {
     return this.db
       .transaction((): DeliveryClaim => {
-        const row = this.db
-          .prepare(
-            `SELECT received_at, handed_at, body_hash, claim_id FROM lever_deliveries
+        const row = this.stmt(
+          `SELECT received_at, handed_at, body_hash, claim_id FROM lever_deliveries
              WHERE team_id = ? AND token_hash = ?`,
-          )
-          .get(teamId, hash) as DeliveryRow | undefined;
+        ).get(teamId, hash) as DeliveryRow | undefined;
         const decision = claimDecision(row, claim.bodyHash, claim.abandonedBefore);
         if (decision === 'insert') {
-          this.db
-            .prepare(
-              `INSERT INTO lever_deliveries (team_id, token_hash, triggered_at, received_at, body_hash, claim_id)
+          this.stmt(
+            `INSERT INTO lever_deliveries (team_id, token_hash, triggered_at, received_at, body_hash, claim_id)
                VALUES (?, ?, ?, ?, ?, ?)`,
-            )
-            .run(teamId, hash, Math.trunc(claim.triggeredAt), now, claim.bodyHash, claimId);
+          ).run(teamId, hash, Math.trunc(claim.triggeredAt), now, claim.bodyHash, claimId);
           return { outcome: 'claimed', claimId };
         }
         if (decision !== 'take_over') return { outcome: decision };
-        this.db
-          .prepare('UPDATE lever_deliveries SET received_at = ?, claim_id = ? WHERE team_id = ? AND token_hash = ?')
-          .run(now, claimId, teamId, hash);
+        this.stmt('UPDATE lever_deliveries SET received_at = ?, claim_id = ? WHERE team_id = ? AND token_hash = ?').run(
+          now,
+          claimId,
+          teamId,
+          hash,
+        );
         return { outcome: 'claimed', claimId };
       })
       .immediate();
@@ -383,44 +415,37 @@ export class SqliteSettingsStore implements SettingsStore {
   async markLeverDeliveryHanded(teamId: string, token: string, claimId: string): Promise<boolean> {
     const hash = tokenHash(token);
     return this.handedMarks.run(() => {
-      const r = this.db
-        .prepare(
-          `UPDATE lever_deliveries SET handed_at = ?, claim_id = NULL
+      const r = this.stmt(
+        `UPDATE lever_deliveries SET handed_at = ?, claim_id = NULL
            WHERE team_id = ? AND token_hash = ? AND claim_id = ? AND handed_at IS NULL`,
-        )
-        .run(Date.now(), teamId, hash, claimId);
+      ).run(Date.now(), teamId, hash, claimId);
       return r.changes === 1;
     });
   }
 
   async releaseLeverDelivery(teamId: string, token: string, claimId: string): Promise<boolean> {
     // The row stays (with its body hash): only a retry of the same body may claim the token again.
-    const r = this.db
-      .prepare(
-        `UPDATE lever_deliveries SET claim_id = NULL
+    const r = this.stmt(
+      `UPDATE lever_deliveries SET claim_id = NULL
          WHERE team_id = ? AND token_hash = ? AND claim_id = ? AND handed_at IS NULL`,
-      )
-      .run(teamId, tokenHash(token), claimId);
+    ).run(teamId, tokenHash(token), claimId);
     return r.changes === 1;
   }
 
   async pruneLeverDeliveries(before: number): Promise<number> {
     // Queued hand-overs stay until relayed, however old.
-    return this.db
-      .prepare('DELETE FROM lever_deliveries WHERE triggered_at < ? AND handover IS NULL')
-      .run(Math.trunc(before)).changes;
+    return this.stmt('DELETE FROM lever_deliveries WHERE triggered_at < ? AND handover IS NULL').run(Math.trunc(before))
+      .changes;
   }
 
   // ------------------------------------------------------------------ lever outbox
 
   async queueLeverDelivery(teamId: string, token: string, claimId: string, handover: QueuedHandover): Promise<boolean> {
     const now = Date.now();
-    const r = this.db
-      .prepare(
-        `UPDATE lever_deliveries SET handover = ?, queued_at = ?, handed_at = ?, claim_id = NULL
+    const r = this.stmt(
+      `UPDATE lever_deliveries SET handover = ?, queued_at = ?, handed_at = ?, claim_id = NULL
          WHERE team_id = ? AND token_hash = ? AND claim_id = ? AND handed_at IS NULL`,
-      )
-      .run(handoverJson(handover), now, now, teamId, tokenHash(token), claimId);
+    ).run(handoverJson(handover), now, now, teamId, tokenHash(token), claimId);
     return r.changes === 1;
   }
 
@@ -430,14 +455,12 @@ export class SqliteSettingsStore implements SettingsStore {
     // Immediate: a concurrent leaser (another process on the file) waits, then sees these rows leased.
     return this.db
       .transaction(() => {
-        const rows = this.db
-          .prepare(
-            `SELECT team_id, token_hash, handover FROM lever_deliveries
+        const rows = this.stmt(
+          `SELECT team_id, token_hash, handover FROM lever_deliveries
              WHERE handover IS NOT NULL AND (lease_until IS NULL OR lease_until < ?)
              ORDER BY queued_at LIMIT ?`,
-          )
-          .all(now, opts.limit) as OutboxRow[];
-        const lease = this.db.prepare(
+        ).all(now, opts.limit) as OutboxRow[];
+        const lease = this.stmt(
           'UPDATE lever_deliveries SET lease_id = ?, lease_until = ? WHERE team_id = ? AND token_hash = ?',
         );
         for (const row of rows) lease.run(leaseId, now + opts.leaseMs, row.team_id, row.token_hash);
@@ -447,21 +470,17 @@ export class SqliteSettingsStore implements SettingsStore {
   }
 
   async markDeliveryRelayed(row: LeasedHandover): Promise<boolean> {
-    const r = this.db
-      .prepare(
-        `UPDATE lever_deliveries SET handover = NULL, lease_id = NULL, lease_until = NULL, relayed_at = ?
+    const r = this.stmt(
+      `UPDATE lever_deliveries SET handover = NULL, lease_id = NULL, lease_until = NULL, relayed_at = ?
          WHERE team_id = ? AND token_hash = ? AND lease_id = ? AND handover IS NOT NULL`,
-      )
-      .run(Date.now(), row.teamId, row.tokenHash, row.leaseId);
+    ).run(Date.now(), row.teamId, row.tokenHash, row.leaseId);
     return r.changes === 1;
   }
 
   async releaseDeliveryLease(leaseId: string): Promise<number> {
-    return this.db
-      .prepare(
-        'UPDATE lever_deliveries SET lease_id = NULL, lease_until = NULL WHERE lease_id = ? AND handover IS NOT NULL',
-      )
-      .run(leaseId).changes;
+    return this.stmt(
+      'UPDATE lever_deliveries SET lease_id = NULL, lease_until = NULL WHERE lease_id = ? AND handover IS NOT NULL',
+    ).run(leaseId).changes;
   }
 
   // ------------------------------------------------------------------ certn objects
@@ -470,16 +489,16 @@ export class SqliteSettingsStore implements SettingsStore {
     teamId: string,
     ref: CertnObjectRef & { objectIds: string[] },
   ): Promise<{ foreign: string[] }> {
-    return this.db.transaction(() => this.recordObjects(teamId, ref)).immediate();
+    return this.durably(() => this.db.transaction(() => this.recordObjects(teamId, ref)).immediate());
   }
 
   private recordObjects(teamId: string, ref: CertnObjectRef & { objectIds: string[] }): { foreign: string[] } {
     const now = new Date().toISOString();
-    const insert = this.db.prepare(
+    const insert = this.stmt(
       `INSERT INTO certn_objects (team_id, object_id, workflow_id, opportunity_id, case_id, created_at)
        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (object_id) DO NOTHING`,
     );
-    const owner = this.db.prepare('SELECT team_id, opportunity_id, case_id FROM certn_objects WHERE object_id = ?');
+    const owner = this.stmt('SELECT team_id, opportunity_id, case_id FROM certn_objects WHERE object_id = ?');
     const foreign: string[] = [];
     for (const objectId of dedupe([ref.caseId, ...ref.objectIds])) {
       if (insert.run(teamId, objectId, ref.workflowId, ref.opportunityId, ref.caseId, now).changes === 1) continue;
@@ -498,12 +517,10 @@ export class SqliteSettingsStore implements SettingsStore {
   }
 
   async findCertnObjectOwner(objectId: string): Promise<(CertnObjectRef & { teamId: string }) | null> {
-    const row = this.db
-      .prepare(
-        `SELECT team_id AS teamId, workflow_id AS workflowId, opportunity_id AS opportunityId, case_id AS caseId
+    const row = this.stmt(
+      `SELECT team_id AS teamId, workflow_id AS workflowId, opportunity_id AS opportunityId, case_id AS caseId
          FROM certn_objects WHERE object_id = ?`,
-      )
-      .get(objectId) as (CertnObjectRef & { teamId: string }) | undefined;
+    ).get(objectId) as (CertnObjectRef & { teamId: string }) | undefined;
     return row ?? null;
   }
 
@@ -523,13 +540,12 @@ export class SqliteSettingsStore implements SettingsStore {
     const id = randomUUID();
     const createdAt = new Date().toISOString();
     const checkTypes = dedupe(input.checkTypes).sort();
-    this.db
-      .prepare(
+    await this.durably(() =>
+      this.stmt(
         `INSERT INTO order_intents
            (id, team_id, opportunity_id, workflow_id, email_hash, email_sealed, check_types, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
+      ).run(
         id,
         input.teamId,
         input.opportunityId,
@@ -538,67 +554,68 @@ export class SqliteSettingsStore implements SettingsStore {
         this.box.seal(input.email, `intent:${id}:email`),
         JSON.stringify(checkTypes),
         createdAt,
-      );
+      ),
+    );
     return { ...input, id, checkTypes, createdAt, emailHash: this.hashEmail(input.email), notSent: false };
   }
 
   async findOpenOrderIntent(teamId: string, opportunityId: string): Promise<OrderIntent | null> {
-    const row = this.db
-      .prepare(
-        `SELECT * FROM order_intents WHERE team_id = ? AND opportunity_id = ? AND resolved_at IS NULL
+    const row = this.stmt(
+      `SELECT * FROM order_intents WHERE team_id = ? AND opportunity_id = ? AND resolved_at IS NULL
          ORDER BY created_at DESC LIMIT 1`,
-      )
-      .get(teamId, opportunityId) as IntentRow | undefined;
+    ).get(teamId, opportunityId) as IntentRow | undefined;
     return row ? toIntent(this.box, row) : null;
   }
 
   async markOrderIntentNotSent(intentId: string): Promise<void> {
-    this.db.prepare('UPDATE order_intents SET not_sent = 1 WHERE id = ?').run(intentId);
+    await this.durably(() => this.stmt('UPDATE order_intents SET not_sent = 1 WHERE id = ?').run(intentId));
   }
 
   async resolveOrderIntent(
     intentId: string,
     outcome: { ref: CertnObjectRef & { objectIds: string[] } } | null,
   ): Promise<void> {
-    this.db
-      .transaction(() => {
-        const row = this.db.prepare('SELECT team_id FROM order_intents WHERE id = ?').get(intentId) as
-          { team_id: string } | undefined;
-        if (!row) throw new NotFoundError(`order intent ${intentId} not found`);
-        if (outcome) {
-          const { foreign } = this.recordObjects(row.team_id, outcome.ref);
-          if (foreign.includes(outcome.ref.caseId)) {
-            throw new ConflictError(`case ${outcome.ref.caseId} already belongs to another check`, 'caseId');
-          }
+    const resolve = this.db.transaction(() => {
+      const row = this.stmt('SELECT team_id FROM order_intents WHERE id = ?').get(intentId) as
+        { team_id: string } | undefined;
+      if (!row) throw new NotFoundError(`order intent ${intentId} not found`);
+      if (outcome) {
+        const { foreign } = this.recordObjects(row.team_id, outcome.ref);
+        if (foreign.includes(outcome.ref.caseId)) {
+          throw new ConflictError(`case ${outcome.ref.caseId} already belongs to another check`, 'caseId');
         }
-        this.db
-          .prepare('UPDATE order_intents SET resolved_at = ?, case_id = ?, email_sealed = NULL WHERE id = ?')
-          .run(new Date().toISOString(), outcome?.ref.caseId ?? null, intentId);
-      })
-      .immediate();
+      }
+      this.stmt('UPDATE order_intents SET resolved_at = ?, case_id = ?, email_sealed = NULL WHERE id = ?').run(
+        new Date().toISOString(),
+        outcome?.ref.caseId ?? null,
+        intentId,
+      );
+    });
+    await this.durably(() => resolve.immediate());
   }
 
   async findCaseForOpportunity(teamId: string, opportunityId: string): Promise<string | null> {
-    const row = this.db
-      .prepare('SELECT case_id FROM certn_objects WHERE team_id = ? AND opportunity_id = ? ORDER BY seq DESC LIMIT 1')
-      .get(teamId, opportunityId) as { case_id: string } | undefined;
+    const row = this.stmt(
+      'SELECT case_id FROM certn_objects WHERE team_id = ? AND opportunity_id = ? ORDER BY seq DESC LIMIT 1',
+    ).get(teamId, opportunityId) as { case_id: string } | undefined;
     return row?.case_id ?? null;
   }
 
   async close(): Promise<void> {
     if (!this.db.open) return;
     this.handedMarks.flush();
+    await this.wal?.close();
     this.db.close();
   }
 
   // ------------------------------------------------------------------ helpers
 
   private row(teamId: string): TeamRow | undefined {
-    return this.db.prepare('SELECT * FROM teams WHERE id = ?').get(teamId) as TeamRow | undefined;
+    return this.stmt('SELECT * FROM teams WHERE id = ?').get(teamId) as TeamRow | undefined;
   }
 
   private packageRow(teamId: string, packageId: string): PackageRow | undefined {
-    return this.db.prepare('SELECT * FROM packages WHERE id = ? AND team_id = ?').get(packageId, teamId) as
+    return this.stmt('SELECT * FROM packages WHERE id = ? AND team_id = ?').get(packageId, teamId) as
       PackageRow | undefined;
   }
 
@@ -619,9 +636,9 @@ export class SqliteSettingsStore implements SettingsStore {
   }
 
   private toConfig(row: TeamRow): TeamConfig {
-    const packages = this.db
-      .prepare('SELECT * FROM packages WHERE team_id = ? ORDER BY created_at, rowid')
-      .all(row.id) as PackageRow[];
+    const packages = this.stmt('SELECT * FROM packages WHERE team_id = ? ORDER BY created_at, rowid').all(
+      row.id,
+    ) as PackageRow[];
     return toConfig(this.box, row, packages);
   }
 }

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import crypto, { randomBytes } from 'node:crypto';
 import {
   MASTER_KEY_FILE,
   SecretBox,
@@ -39,6 +39,21 @@ describe('SecretBox (AES-256-GCM)', () => {
     raw[raw.length - 1] = (raw[raw.length - 1] ?? 0) ^ 1;
     expect(() => box.open('v1.' + raw.toString('base64url'), 'team:1:lever.apiKey')).toThrow();
     expect(() => box.open('v9.xyz', 'team:1:lever.apiKey')).toThrow();
+  });
+
+  it('opens a value once per process, and still refuses another context after it opened', () => {
+    const sealed = box.seal('certn-key', 'team:1:certn.apiKey');
+    expect(box.open(sealed, 'team:1:certn.apiKey')).toBe('certn-key');
+    const decipher = jest.spyOn(crypto, 'createDecipheriv');
+    try {
+      expect(box.open(sealed, 'team:1:certn.apiKey')).toBe('certn-key');
+      expect(decipher).not.toHaveBeenCalled();
+      // A cached plaintext is bound to its context: the same value in another team's row still does not open.
+      expect(() => box.open(sealed, 'team:2:certn.apiKey')).toThrow();
+      expect(decipher).toHaveBeenCalledTimes(1);
+    } finally {
+      decipher.mockRestore();
+    }
   });
 
   it('rejects a key that is not 32 bytes', () => {
