@@ -185,7 +185,8 @@ export async function ingestFigure(server: DevServer): Promise<FigureResult> {
       `express, both in this process) costs ${fmt(total(h), 2)} ms, so on these cores even a webhook handler costing nothing`,
       `would reach at most ${fmt(total(b), 2)} ÷ (${fmt(total(b), 2)} + ${fmt(total(h), 2)}) = **${fmt(total(b) / (total(b) + total(h)), 2)}** of the bare call. In production the sender`,
       "(Lever) is elsewhere and the API has cores of its own; here the load generator's HTTP and the API's take them",
-      'from the dev server.',
+      'from the dev server. The latency bar meets the same bound: at a fixed concurrency a request takes',
+      `concurrency ÷ throughput on average (Little's law), so the mean webhook ÷ bare latency can be no better than 1 ÷ ${fmt(total(b) / (total(b) + total(h)), 2)} = ${fmt((total(b) + total(h)) / total(b), 2)}× here.`,
     ].join('\n');
     return {
       section,

@@ -22,6 +22,8 @@ interface ChecksRun {
   perSecond: number;
   wallMs: number;
   complete: number;
+  /** The other endings, counted by status (empty when every check ended Complete). */
+  others: string;
   n: number;
   activities: number;
   localActivities: number;
@@ -93,6 +95,13 @@ async function checksPerSecond(serverPid: number): Promise<ChecksRun> {
       leverRequests,
       cpu,
       complete: results.filter((r) => r.status === 'Complete').length,
+      others: Object.entries(
+        results
+          .filter((r) => r.status !== 'Complete')
+          .reduce<Record<string, number>>((m, r) => ((m[r.status] = (m[r.status] ?? 0) + 1), m), {}),
+      )
+        .map(([status, k]) => `${k} × ${status}`)
+        .join('; '),
       n: candidates.length,
       activities: percentile(
         shapes.map((s) => s.activities),
@@ -195,7 +204,7 @@ export async function manyTeamsFigure(server: DevServer): Promise<FigureResult> 
     "## 7. Many teams: checks per second vs the engine's ceiling",
     '',
     `${KNOBS.manyTeams} teams × ${KNOBS.perTeam} candidates moved at once (each team its own Lever key, webhooks routed by`,
-    `bench/relay.ts), Certn stepping every ${KNOBS.stepMs} ms: ${checks.complete}/${checks.n} Complete, **${fmt(checks.perSecond, 2)}** checks/s`,
+    `bench/relay.ts), Certn stepping every ${KNOBS.stepMs} ms: ${checks.complete}/${checks.n} Complete${checks.others ? ` (the others: ${checks.others})` : ''}, **${fmt(checks.perSecond, 2)}** checks/s`,
     `from the first move to the last close. The bare workflow (bench/bare/workflows.ts), ${checks.n} started at once on the`,
     `same server with an in-process worker: ${checks.activities} no-op activities, ${checks.localActivities} no-op local activities and ${timers} timer(s)`,
     `of ${timerMs} ms (the median check has ${checks.activities} activities, ${checks.localActivities} local activities and ${checks.timers} timers; the bare timers add up`,

@@ -60,6 +60,13 @@ main().then(
   () => process.exit(0),
   (err: unknown) => {
     process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    // A workflow's failure says why in its cause chain (the SDK's error only says that it failed).
+    for (
+      let c = (err as { cause?: unknown })?.cause, depth = 0;
+      c && depth < 5;
+      c = (c as { cause?: unknown }).cause, depth++
+    )
+      process.stderr.write(`  caused by: ${c instanceof Error ? `${c.name}: ${c.message}` : String(c)}\n`);
     process.exit(1);
   },
 );

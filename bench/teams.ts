@@ -2,7 +2,7 @@
 // each has Lever's 10 req/s of its own, webhooks routed through the relay), candidates moved into the trigger
 // stage through the Lever sandbox, and waiting for checks to close.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { checkWorkflowId } from '../src/workflows/definitions';
 import { CERTN_KEY, System, TRIGGER_STAGE } from '../test/harness/system';
 import { Relay } from './relay';
@@ -81,6 +81,9 @@ export async function moveAll(sys: System, candidates: Candidate[], concurrency 
   });
 }
 
+const failureText = (cause: unknown): string =>
+  cause instanceof Error ? `${(cause as { type?: string }).type ?? cause.name}: ${cause.message}` : String(cause);
+
 /** The check's result once its run closes (waiting for the webhook to start it first). */
 export async function resultOf(sys: System, c: Candidate, timeoutMs = 15 * 60_000): Promise<{ status: string }> {
   const handle = sys.client.workflow.getHandle(checkWorkflowId(c.teamId, c.opportunityId));
@@ -89,6 +92,8 @@ export async function resultOf(sys: System, c: Candidate, timeoutMs = 15 * 60_00
     try {
       return (await handle.result()) as { status: string };
     } catch (err) {
+      // A check that ended in failure (nothing ordered, an uncertain order) is counted as not Complete, with why.
+      if (err instanceof WorkflowFailedError) return { status: `failed: ${failureText(err.cause)}` };
       if (!(err instanceof WorkflowNotFoundError) || Date.now() > deadline) throw err;
       await sleep(100); // the webhook has not started the check yet
     }

@@ -15,11 +15,18 @@ const MAX_PAGE_SIZE = 100;
 export function createPublicApi(state: CertnSandboxState): express.Router {
   const api = express.Router();
 
+  const readBody = express.json({ limit: '1mb' });
   // Faults first: they simulate the edge (latency, 5xx, rate limiting) before auth.
-  api.use(async (_req: Request, res: Response, next: NextFunction) => {
+  api.use(async (req: Request, res: Response, next: NextFunction) => {
     state.apiRequests++;
     const f = state.faults;
-    if (f.latencyMs > 0) await sleep(f.latencyMs);
+    if (f.latencyMs > 0) {
+      // Certn has the whole request before it is slow: a client giving up meanwhile does not stop an order, which
+      // is then created after the client saw a timeout (the case ordering must not order it again).
+      const unreadable = await new Promise<unknown>((resolve) => readBody(req, res, resolve));
+      if (unreadable) return next(unreadable);
+      await sleep(f.latencyMs);
+    }
     if (f.rateLimitStorm.requests > 0) {
       f.rateLimitStorm.requests--;
       res.setHeader('Retry-After', String(f.rateLimitStorm.retryAfterSeconds));

@@ -48,6 +48,10 @@ export async function orderCaseOnce(req: OrderRequest, deps: CaseOrdering): Prom
   if (open) {
     const found = await reconcile(open, certn, store);
     if (found) return adopt(open, found, 'adopted the case an earlier order attempt created');
+    // No case yet. An unanswered POST may still be creating one at Certn (a request our client gave up on is not
+    // over at Certn): order again only once its window has passed, or a late case would be billed beside ours.
+    const inFlightFor = postWindowLeft(open, Date.now());
+    if (inFlightFor > 0) throw stillInFlight(inFlightFor);
     await store.resolveOrderIntent(open.id, null); // that POST created nothing: ordering again bills once
   }
 
@@ -65,7 +69,9 @@ export async function orderCaseOnce(req: OrderRequest, deps: CaseOrdering): Prom
     } else if (err instanceof CertnApiError && !err.retryable) {
       // e.g. an unreadable 2xx answer: the case may exist, and no retry will find out
       throw uncertain(`the order may have reached Certn: ${err.message}`);
-    } // else (5xx, timeout, lost answer): the intent stays open and the next attempt reconciles from it
+    } else if (err instanceof CertnApiError && err.status >= 500) {
+      await store.markOrderIntentAnswered(intent.id); // over at Certn: the next attempt's search is final
+    } // and for every one of these (5xx, timeout, lost answer) the intent stays open: the next attempt reconciles
     throw err;
   }
   return adopt(intent, created, 'case ordered');
@@ -115,6 +121,21 @@ async function reconcile(
     );
   }
   return matches[0];
+}
+
+/** How long an open intent's POST may still create a case at Certn (0: answered, never sent, or its window passed). */
+export function postWindowLeft(intent: OrderIntent, now: number): number {
+  if (intent.notSent || intent.answered) return 0;
+  return Math.max(0, Date.parse(intent.createdAt) + POST_MAX_MS + SKEW_MS - now);
+}
+
+/** Retried once the window has passed; the retry searches again before it orders. */
+function stillInFlight(waitMs: number): ApplicationFailure {
+  return ApplicationFailure.create({
+    message: `an earlier order got no answer and may still be creating a case at Certn; searching again in ${Math.ceil(waitMs / 1000)} s`,
+    type: 'OrderInFlight',
+    nextRetryDelay: waitMs,
+  });
 }
 
 /** Connection refused or a 429: Certn did nothing with the POST. */

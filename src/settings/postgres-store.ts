@@ -579,7 +579,7 @@ export class PostgresSettingsStore implements SettingsStore {
         createdAt,
       ],
     );
-    return { ...input, id, checkTypes, createdAt, emailHash, notSent: false };
+    return { ...input, id, checkTypes, createdAt, emailHash, notSent: false, answered: false };
   }
 
   async findOpenOrderIntent(teamId: string, opportunityId: string): Promise<OrderIntent | null> {
@@ -594,6 +594,10 @@ export class PostgresSettingsStore implements SettingsStore {
 
   async markOrderIntentNotSent(intentId: string): Promise<void> {
     await run(this.pool, 'UPDATE order_intents SET not_sent = 1 WHERE id = $1', [intentId]);
+  }
+
+  async markOrderIntentAnswered(intentId: string): Promise<void> {
+    await run(this.pool, 'UPDATE order_intents SET answered = 1 WHERE id = $1', [intentId]);
   }
 
   async resolveOrderIntent(

@@ -38,6 +38,7 @@ export interface IntentRow {
   check_types: string;
   created_at: string;
   not_sent: number;
+  answered: number;
 }
 
 export interface PackageRow {
@@ -194,6 +195,7 @@ export function toIntent(box: SecretBox, row: IntentRow): OrderIntent {
     checkTypes: JSON.parse(row.check_types) as string[],
     createdAt: row.created_at,
     notSent: row.not_sent === 1,
+    answered: row.answered === 1,
   };
 }
 

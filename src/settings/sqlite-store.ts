@@ -556,7 +556,15 @@ export class SqliteSettingsStore implements SettingsStore {
         createdAt,
       ),
     );
-    return { ...input, id, checkTypes, createdAt, emailHash: this.hashEmail(input.email), notSent: false };
+    return {
+      ...input,
+      id,
+      checkTypes,
+      createdAt,
+      emailHash: this.hashEmail(input.email),
+      notSent: false,
+      answered: false,
+    };
   }
 
   async findOpenOrderIntent(teamId: string, opportunityId: string): Promise<OrderIntent | null> {
@@ -569,6 +577,10 @@ export class SqliteSettingsStore implements SettingsStore {
 
   async markOrderIntentNotSent(intentId: string): Promise<void> {
     await this.durably(() => this.stmt('UPDATE order_intents SET not_sent = 1 WHERE id = ?').run(intentId));
+  }
+
+  async markOrderIntentAnswered(intentId: string): Promise<void> {
+    await this.durably(() => this.stmt('UPDATE order_intents SET answered = 1 WHERE id = ?').run(intentId));
   }
 
   async resolveOrderIntent(

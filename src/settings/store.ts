@@ -142,6 +142,11 @@ export interface OrderIntent {
   createdAt: string;
   /** The POST provably never reached Certn (connection refused, 429): the next attempt orders without searching. */
   notSent: boolean;
+  /**
+   * Certn answered the POST (a 5xx): it is over at Certn, so a search that finds no case is final. Unanswered (timed
+   * out, connection lost), the POST may still create a case until its window has passed.
+   */
+  answered: boolean;
 }
 
 export interface EnableOptions {
@@ -293,6 +298,8 @@ export interface OrderIntents {
   findOpenOrderIntent(teamId: string, opportunityId: string): Promise<OrderIntent | null>;
   /** The POST provably never reached Certn. */
   markOrderIntentNotSent(intentId: string): Promise<void>;
+  /** Certn answered the POST (with an error): no case of it can appear later. */
+  markOrderIntentAnswered(intentId: string): Promise<void>;
   /**
    * Closes the intent and forgets its e-mail. With a case: records the case's objects for the check in the same
    * transaction (refused with ConflictError when the case already belongs to another check).
