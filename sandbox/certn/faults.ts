@@ -10,7 +10,7 @@ export interface Faults {
   latencyMs: number;
   /** Fraction [0,1] of /api/public requests answered with `errorStatus` (server_error body). */
   errorRate: number;
-  errorStatus: 500 | 503;
+  errorStatus: 500 | 502 | 503 | 504;
   /** The next `requests` /api/public requests get 429 with Retry-After: retryAfterSeconds. */
   rateLimitStorm: { requests: number; retryAfterSeconds: number };
   /** The next n order requests create the case and then lose the answer (an "uncertain" failure)… */
@@ -67,7 +67,8 @@ export function mergeFaults(current: Faults, body: unknown): Faults | string {
         next.errorRate = v;
         break;
       case 'errorStatus':
-        if (v !== 500 && v !== 503) return 'errorStatus must be 500 or 503';
+        if (v !== 500 && v !== 502 && v !== 503 && v !== 504)
+          return 'errorStatus must be 500, 502, 503 or 504 (502 and 504: a gateway that gave up on Certn)';
         next.errorStatus = v;
         break;
       case 'orderFailureMode':

@@ -69,8 +69,10 @@ export async function orderCaseOnce(req: OrderRequest, deps: CaseOrdering): Prom
     } else if (err instanceof CertnApiError && !err.retryable) {
       // e.g. an unreadable 2xx answer: the case may exist, and no retry will find out
       throw uncertain(`the order may have reached Certn: ${err.message}`);
-    } else if (err instanceof CertnApiError && err.status >= 500) {
-      await store.markOrderIntentAnswered(intent.id); // over at Certn: the next attempt's search is final
+    } else if (err instanceof CertnApiError && err.status >= 500 && err.status !== 502 && err.status !== 504) {
+      // Certn's own 5xx: the request is over there, so the next attempt's search is final. A 502/504 comes from a
+      // gateway that gave up on Certn, which may still be creating the case: unanswered, like a timeout.
+      await store.markOrderIntentAnswered(intent.id);
     } // and for every one of these (5xx, timeout, lost answer) the intent stays open: the next attempt reconciles
     throw err;
   }

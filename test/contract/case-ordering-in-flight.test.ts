@@ -72,3 +72,14 @@ it('an order Certn answered with a 5xx is over: the retry orders again at once',
   const ordered = await attempt(email, 'opp-5xx', 5000);
   expect(casesFor(email).map((c) => c.id)).toEqual([ordered.caseId]);
 });
+
+it("a gateway's 504 is not an answer from Certn: the retry waits like after a timeout", async () => {
+  const email = `gateway-${randomBytes(4).toString('hex')}@example.com`;
+  await control(sb.url, 'PUT', '/faults', { errorRate: 1, errorStatus: 504 });
+  await expect(attempt(email, 'opp-504', 5000)).rejects.toThrow();
+  await control(sb.url, 'PUT', '/faults', { errorRate: 0 });
+  expect((await store.findOpenOrderIntent('team-1', 'opp-504'))?.answered).toBe(false);
+  const retry = await attempt(email, 'opp-504', 5000).catch((e: unknown) => e);
+  expect((retry as ApplicationFailure).type).toBe('OrderInFlight');
+  expect(casesFor(email)).toHaveLength(0);
+});
