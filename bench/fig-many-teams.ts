@@ -199,6 +199,8 @@ export async function manyTeamsFigure(server: DevServer): Promise<FigureResult> 
   /** CPU ms per item completed: cores busy × 1000 ÷ items per second. */
   const perItem = (c: PhaseCpu, perSecond: number) => (total(c) * 1000) / perSecond;
   const ms = (share: number, perSecond: number) => (share * 1000) / perSecond;
+  /** Both phases used at least 80 % of the machine's cores: CPU, not waiting, set their pace. */
+  const saturated = Math.min(total(checks.cpu), total(bareCpu)) >= 0.8 * os.cpus().length;
   const leverBoundS = Math.max(0, checks.leverRequests / KNOBS.manyTeams - 20) / 10;
   const section = [
     "## 7. Many teams: checks per second vs the engine's ceiling",
@@ -213,7 +215,7 @@ export async function manyTeamsFigure(server: DevServer): Promise<FigureResult> 
     `Where the ceiling is — CPU while each ran, as a share of one core over its wall time (the machine has ${os.cpus().length}): the`,
     `checks used ${pct(checks.cpu.nodeShare)} in the bench process (sandboxes, relay, API and load generator), ${pct(checks.cpu.workerShare)} in the worker's`,
     `process and ${pct(checks.cpu.serverShare)} in the dev server, ${pct(total(checks.cpu))} in all; the bare workflow ${pct(bareCpu.nodeShare)} (its worker) and`,
-    `${pct(bareCpu.serverShare)} (the server), ${pct(total(bareCpu))}. Both kept the cores busy, so each ran as fast as its CPU per item allows:`,
+    `${pct(bareCpu.serverShare)} (the server), ${pct(total(bareCpu))}. ${saturated ? 'Both kept the cores busy, so each ran as fast as its CPU per item allows' : 'The cores were not both kept busy, so CPU per item explains the ratio only in part'}:`,
     `**${fmt(perItem(checks.cpu, checks.perSecond), 0)} ms** per completed check against **${fmt(perItem(bareCpu, bare), 0)} ms** per bare workflow, a ratio of **${fmt(perItem(bareCpu, bare) / perItem(checks.cpu, checks.perSecond), 2)}**`,
     `(measured: ${fmt(ratio, 2)}). Of a check's CPU, ${fmt(ms(checks.cpu.nodeShare, checks.perSecond), 0)} ms is the bench process (mostly the Lever and Certn`,
     `stand-ins, which in production run on Lever's and Certn's machines), ${fmt(ms(checks.cpu.workerShare, checks.perSecond), 0)} ms the worker (its real`,
