@@ -2,7 +2,9 @@
 // database file) and by the test harness (in memory, headless, free ports). The SDK's own helper gives a server only
 // 5 s to come up; a cold start on a small shared machine can take longer, so readiness is polled here.
 import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 
@@ -45,7 +47,11 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   args.push('--log-level', opts.logLevel ?? 'error');
   if (opts.headless) args.push('--headless');
   else if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
-  if (opts.dbFile) args.push('--db-filename', opts.dbFile);
+  if (opts.dbFile) {
+    // The server refuses a database file in a folder that does not exist yet (a fresh clone has no .data/).
+    fs.mkdirSync(path.dirname(opts.dbFile), { recursive: true, mode: 0o700 });
+    args.push('--db-filename', opts.dbFile);
+  }
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
 
   const child = spawn(opts.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
