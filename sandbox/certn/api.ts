@@ -62,7 +62,13 @@ export function createPublicApi(state: CertnSandboxState): express.Router {
 
   api.use(express.json({ limit: '1mb' }));
 
-  api.post('/cases/order/', (req, res) => {
+  // A slow Certn still creates the case after the client gave up: searches meanwhile find nothing.
+  const orderDelay = (_req: Request, _res: Response, next: NextFunction) => {
+    const ms = state.faults.orderDelayMs;
+    if (ms > 0) setTimeout(next, ms);
+    else next();
+  };
+  api.post('/cases/order/', orderDelay, (req, res) => {
     state.orderRequests++;
     const body: unknown = req.body;
     const errors: ErrorItem[] = [];

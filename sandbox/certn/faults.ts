@@ -8,6 +8,8 @@ export type OrderFailureMode = (typeof ORDER_FAILURE_MODES)[number];
 export interface Faults {
   /** Added to every /api/public request. */
   latencyMs: number;
+  /** Order requests only: the case is created this long after the order arrived, whatever the client does meanwhile. */
+  orderDelayMs: number;
   /** Fraction [0,1] of /api/public requests answered with `errorStatus` (server_error body). */
   errorRate: number;
   errorStatus: 500 | 502 | 503 | 504;
@@ -32,6 +34,7 @@ export interface Tuning extends WebhookTuning {
 export function defaultFaults(): Faults {
   return {
     latencyMs: 0,
+    orderDelayMs: 0,
     errorRate: 0,
     errorStatus: 500,
     rateLimitStorm: { requests: 0, retryAfterSeconds: 1 },
@@ -58,6 +61,7 @@ export function mergeFaults(current: Faults, body: unknown): Faults | string {
   for (const [k, v] of Object.entries(b)) {
     switch (k) {
       case 'latencyMs':
+      case 'orderDelayMs':
       case 'orderCommitThenFail':
         if (!nonNeg(v)) return `${k} must be a non-negative number`;
         next[k] = v;

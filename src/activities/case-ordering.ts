@@ -1,7 +1,9 @@
 // Ordering a Certn case exactly once. Certn has no idempotency key, so every POST is preceded by a durable order
 // intent (workflow, keyed hash of the e-mail sent, check types, time), and every later attempt — of this activity or
 // of any later run for the opportunity — reconciles from the open intent first, with the e-mail that was sent:
-// adopt the one case that POST created, or learn that it created none, and only then order.
+// adopt the one case that POST created, or learn that it created none, and only then order. An attempt that ordered
+// and recorded its case can still die before Temporal hears of it: its retry, carrying the same order key, returns
+// that case rather than finding no open intent and ordering again.
 import { ApplicationFailure } from '@temporalio/common';
 import { CertnApiError, CertnClient } from '../certn/client';
 import type { CertnCase } from '../certn/schemas';
@@ -15,6 +17,8 @@ const log = createLogger('case-ordering');
 const SKEW_MS = 30_000;
 /** How long one POST can take (the ordering activity's start-to-close timeout). */
 const POST_MAX_MS = 2 * 60_000;
+/** While an unanswered POST's window is open, how often its retry searches Certn for the late case. */
+const SEARCH_AGAIN_MS = 10_000;
 
 /** Failure types meaning a case may exist for this check that nobody follows: never shown as "Not Ordered". */
 export const UNCERTAIN_ORDER_TYPES = ['AmbiguousOrder', 'OrderUncertain'] as const;
@@ -24,6 +28,8 @@ export interface OrderRequest {
   opportunityId: string;
   workflowId: string;
   checkTypes: string[];
+  /** The same for every attempt of this order and no other (the activity's run and activity ids). */
+  orderKey: string;
 }
 
 export interface CaseOrdering {
@@ -44,6 +50,15 @@ export async function orderCaseOnce(req: OrderRequest, deps: CaseOrdering): Prom
     return { caseId: c.id };
   };
 
+  const done = await store.findCaseOrderedBy(req.orderKey);
+  if (done) {
+    log.info('an earlier attempt of this order recorded its case; Temporal never heard of it', {
+      ...ids,
+      caseId: done,
+    });
+    return { caseId: done };
+  }
+
   const open = await store.findOpenOrderIntent(req.teamId, req.opportunityId);
   if (open) {
     const found = await reconcile(open, certn, store);
@@ -57,7 +72,7 @@ export async function orderCaseOnce(req: OrderRequest, deps: CaseOrdering): Prom
 
   const email = await deps.currentEmail();
   if (!email) throw permanent('the opportunity has no e-mail any more', 'NoEmail');
-  const intent = await store.createOrderIntent({ ...ids, email, checkTypes: req.checkTypes });
+  const intent = await store.createOrderIntent({ ...ids, email, checkTypes: req.checkTypes, orderKey: req.orderKey });
   let created: CertnCase;
   try {
     created = await certn.orderCase({ emailAddress: email, checkTypes: req.checkTypes });
@@ -131,10 +146,16 @@ export function postWindowLeft(intent: OrderIntent, now: number): number {
   return Math.max(0, Date.parse(intent.createdAt) + POST_MAX_MS + SKEW_MS - now);
 }
 
-/** Retried once the window has passed; the retry searches again before it orders. */
-function stillInFlight(waitMs: number): ApplicationFailure {
+/**
+ * Retried soon (a late case usually shows up within seconds, and is adopted then), searching again each time; only
+ * an attempt after the window has passed may order.
+ */
+function stillInFlight(windowLeftMs: number): ApplicationFailure {
+  const waitMs = Math.min(windowLeftMs, SEARCH_AGAIN_MS);
   return ApplicationFailure.create({
-    message: `an earlier order got no answer and may still be creating a case at Certn; searching again in ${Math.ceil(waitMs / 1000)} s`,
+    message:
+      'an earlier order got no answer and may still be creating a case at Certn; searching again in ' +
+      `${Math.ceil(waitMs / 1000)} s (ordering again is possible in ${Math.ceil(windowLeftMs / 1000)} s)`,
     type: 'OrderInFlight',
     nextRetryDelay: waitMs,
   });

@@ -185,16 +185,22 @@ export function createActivities(deps: ActivityDeps) {
   /** Orders the case exactly once (see case-ordering.ts): reconciles from an open order intent before any POST. */
   async function orderCase(input: OrderInput): Promise<{ caseId: string }> {
     const { lever, certn } = await team(input.teamId);
-    return orderCaseOnce(input, {
-      store,
-      certn,
-      currentEmail: async () => {
-        const read = emailMemo.take(input.teamId, input.opportunityId);
-        if (read) return read;
-        const opp = await lever.getOpportunity(input.opportunityId);
-        return (opp.emails ?? []).map((e) => e.trim()).find((e) => e !== '');
+    // Retries of one scheduled activity share its run and activity ids, and no other order has both.
+    const { workflowExecution, activityId } = Context.current().info;
+    if (!workflowExecution) throw permanent('a case is ordered only by a check workflow', 'NotInWorkflow');
+    return orderCaseOnce(
+      { ...input, orderKey: `${workflowExecution.runId}/${activityId}` },
+      {
+        store,
+        certn,
+        currentEmail: async () => {
+          const read = emailMemo.take(input.teamId, input.opportunityId);
+          if (read) return read;
+          const opp = await lever.getOpportunity(input.opportunityId);
+          return (opp.emails ?? []).map((e) => e.trim()).find((e) => e !== '');
+        },
       },
-    });
+    );
   }
 
   /** The truth about the case; also maps check ids Certn added since, so their callbacks find the workflow. */

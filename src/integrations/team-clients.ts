@@ -12,6 +12,8 @@ export interface Endpoints {
   certnBaseUrl: string;
   /** Default: the process-wide in-memory budget. */
   leverBudget?: LeverBudget;
+  /** How long a Certn request may take before it counts as unanswered (default 20 s). */
+  certnTimeoutMs?: number;
   /** Tests only: a fake transport. */
   fetchImpl?: typeof fetch;
 }
@@ -31,10 +33,14 @@ export function leverClientFor(endpoints: Omit<Endpoints, 'certnBaseUrl'>, apiKe
   });
 }
 
-export function certnClientFor(endpoints: Pick<Endpoints, 'certnBaseUrl' | 'fetchImpl'>, apiKey: string): CertnClient {
+export function certnClientFor(
+  endpoints: Pick<Endpoints, 'certnBaseUrl' | 'certnTimeoutMs' | 'fetchImpl'>,
+  apiKey: string,
+): CertnClient {
   return new CertnClient({
     baseUrl: endpoints.certnBaseUrl,
     apiKey,
+    ...(endpoints.certnTimeoutMs ? { timeoutMs: endpoints.certnTimeoutMs } : {}),
     ...(endpoints.fetchImpl ? { fetchImpl: endpoints.fetchImpl } : {}),
   });
 }

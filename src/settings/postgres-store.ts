@@ -558,6 +558,7 @@ export class PostgresSettingsStore implements SettingsStore {
     workflowId: string;
     email: string;
     checkTypes: string[];
+    orderKey?: string;
   }): Promise<OrderIntent> {
     const id = randomUUID();
     const createdAt = new Date().toISOString();
@@ -566,8 +567,8 @@ export class PostgresSettingsStore implements SettingsStore {
     await run(
       this.pool,
       `INSERT INTO order_intents
-         (id, team_id, opportunity_id, workflow_id, email_hash, email_sealed, check_types, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+         (id, team_id, opportunity_id, workflow_id, email_hash, email_sealed, check_types, created_at, order_key)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [
         id,
         input.teamId,
@@ -577,6 +578,7 @@ export class PostgresSettingsStore implements SettingsStore {
         this.box.seal(input.email, `intent:${id}:email`),
         JSON.stringify(checkTypes),
         createdAt,
+        input.orderKey ?? null,
       ],
     );
     return { ...input, id, checkTypes, createdAt, emailHash, notSent: false, answered: false };
@@ -590,6 +592,15 @@ export class PostgresSettingsStore implements SettingsStore {
       [teamId, opportunityId],
     );
     return row ? toIntent(this.box, row) : null;
+  }
+
+  async findCaseOrderedBy(orderKey: string): Promise<string | null> {
+    const row = await one<{ case_id: string }>(
+      this.pool,
+      'SELECT case_id FROM order_intents WHERE order_key = $1 AND case_id IS NOT NULL ORDER BY created_at DESC LIMIT 1',
+      [orderKey],
+    );
+    return row?.case_id ?? null;
   }
 
   async markOrderIntentNotSent(intentId: string): Promise<void> {

@@ -536,6 +536,7 @@ export class SqliteSettingsStore implements SettingsStore {
     workflowId: string;
     email: string;
     checkTypes: string[];
+    orderKey?: string;
   }): Promise<OrderIntent> {
     const id = randomUUID();
     const createdAt = new Date().toISOString();
@@ -543,8 +544,8 @@ export class SqliteSettingsStore implements SettingsStore {
     await this.durably(() =>
       this.stmt(
         `INSERT INTO order_intents
-           (id, team_id, opportunity_id, workflow_id, email_hash, email_sealed, check_types, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+           (id, team_id, opportunity_id, workflow_id, email_hash, email_sealed, check_types, created_at, order_key)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         id,
         input.teamId,
@@ -554,6 +555,7 @@ export class SqliteSettingsStore implements SettingsStore {
         this.box.seal(input.email, `intent:${id}:email`),
         JSON.stringify(checkTypes),
         createdAt,
+        input.orderKey ?? null,
       ),
     );
     return {
@@ -573,6 +575,13 @@ export class SqliteSettingsStore implements SettingsStore {
          ORDER BY created_at DESC LIMIT 1`,
     ).get(teamId, opportunityId) as IntentRow | undefined;
     return row ? toIntent(this.box, row) : null;
+  }
+
+  async findCaseOrderedBy(orderKey: string): Promise<string | null> {
+    const row = this.stmt(
+      'SELECT case_id FROM order_intents WHERE order_key = ? AND case_id IS NOT NULL ORDER BY created_at DESC LIMIT 1',
+    ).get(orderKey) as { case_id: string } | undefined;
+    return row?.case_id ?? null;
   }
 
   async markOrderIntentNotSent(intentId: string): Promise<void> {

@@ -293,7 +293,14 @@ export interface OrderIntents {
     workflowId: string;
     email: string;
     checkTypes: string[];
+    /** The same for every attempt of one order (see findCaseOrderedBy). */
+    orderKey?: string;
   }): Promise<OrderIntent>;
+  /**
+   * The case an intent with this order key was resolved with: an earlier attempt of the same order that recorded its
+   * case and died before Temporal heard of it. Its retry returns this case instead of ordering a second one.
+   */
+  findCaseOrderedBy(orderKey: string): Promise<string | null>;
   /** The opportunity's unresolved intent, if any (at most one is open at a time). */
   findOpenOrderIntent(teamId: string, opportunityId: string): Promise<OrderIntent | null>;
   /** The POST provably never reached Certn. */

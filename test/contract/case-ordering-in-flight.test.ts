@@ -32,9 +32,9 @@ afterAll(async () => {
 });
 afterEach(() => control(sb.url, 'PUT', '/faults', { latencyMs: 0, errorRate: 0 }));
 
-function attempt(email: string, opportunityId: string, timeoutMs: number) {
+function attempt(email: string, opportunityId: string, timeoutMs: number, orderKey = `run-${opportunityId}/1`) {
   const certn = new CertnClient({ baseUrl: sb.url, apiKey: SEED_KEY, timeoutMs });
-  const req = { teamId: 'team-1', opportunityId, workflowId: `wf-${opportunityId}`, checkTypes: CHECKS };
+  const req = { teamId: 'team-1', opportunityId, workflowId: `wf-${opportunityId}`, checkTypes: CHECKS, orderKey };
   return orderCaseOnce(req, { store, certn, currentEmail: async () => email });
 }
 const casesFor = (email: string) => [...sb.state.cases.values()].filter((c) => c.email_address === email);
@@ -50,7 +50,8 @@ it('a timed-out order is not sent again while it may still create a case; the la
   const retry = await attempt(email, 'opp-late', 5000).catch((e: unknown) => e);
   expect(retry).toBeInstanceOf(ApplicationFailure);
   expect((retry as ApplicationFailure).type).toBe('OrderInFlight');
-  expect((retry as ApplicationFailure).nextRetryDelay).toBeDefined();
+  // It searches again soon (the late case is adopted within seconds), not only when the window has passed.
+  expect(Number((retry as ApplicationFailure).nextRetryDelay)).toBeLessThanOrEqual(10_000);
   const open = await store.findOpenOrderIntent('team-1', 'opp-late');
   expect(open && postWindowLeft(open, Date.now())).toBeGreaterThan(60_000);
 
@@ -82,4 +83,18 @@ it("a gateway's 504 is not an answer from Certn: the retry waits like after a ti
   const retry = await attempt(email, 'opp-504', 5000).catch((e: unknown) => e);
   expect((retry as ApplicationFailure).type).toBe('OrderInFlight');
   expect(casesFor(email)).toHaveLength(0);
+});
+
+it('an attempt that recorded its case and died before Temporal heard of it: the retry returns that case', async () => {
+  const email = `lost-completion-${randomBytes(4).toString('hex')}@example.com`;
+  const first = await attempt(email, 'opp-lost', 5000, 'run-a/7');
+  // Temporal never got the first attempt's result: it retries the same activity (same run, same activity id).
+  const retry = await attempt(email, 'opp-lost', 5000, 'run-a/7');
+  expect(retry.caseId).toBe(first.caseId);
+  expect(casesFor(email)).toHaveLength(1);
+
+  // Another order for the opportunity (a stage re-entry after the case ended: another activity) orders anew.
+  const reentry = await attempt(email, 'opp-lost', 5000, 'run-a/12');
+  expect(reentry.caseId).not.toBe(first.caseId);
+  expect(casesFor(email)).toHaveLength(2);
 });

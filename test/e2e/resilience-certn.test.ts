@@ -97,6 +97,30 @@ describe('Certn failing', () => {
     expect(await sys.certnTagSequence(opp)).toEqual(MAIN_LINE);
   });
 
+  it('an order answered too late is not sent again: the retry searches until the late case shows up and adopts it', async () => {
+    const email = uniqueEmail('certn-late');
+    const opp = await sys.createCandidate({ emails: [email] });
+    const before = await certnState(sys);
+    // Certn creates the case 6 s after the order arrives; the worker stops waiting for an answer after 1 s. The
+    // retry's first search finds nothing: ordering then would bill a second case once the first one lands.
+    await sys.stopWorker();
+    await sys.startWorker({ certnTimeoutMs: 1000 });
+    try {
+      await sys.certnCtl('PUT', '/faults', { orderDelayMs: 6000 });
+      await sys.moveTo(opp, TRIGGER_STAGE);
+      const caseId = await waitForCaseId(sys, team, opp); // well before the order's 2.5 min window has passed
+      const after = await certnState(sys);
+      expect(after.orderRequests).toBe(before.orderRequests + 1);
+      expect((await sys.casesFor(email)).map((c) => c.id)).toEqual([caseId]);
+      await sys.certnCtl('DELETE', '/faults');
+      await walk(opp, caseId);
+      expect(await expectCompletedOnce(sys, team, opp, email)).toBe(caseId);
+    } finally {
+      await sys.stopWorker();
+      await sys.startWorker();
+    }
+  });
+
   it('5xx bursts while the case progresses and while the report is fetched: one case, one file, one note', async () => {
     const email = uniqueEmail('certn-5xx');
     const opp = await sys.createCandidate({ emails: [email] });

@@ -86,8 +86,9 @@ describe('a worker killed mid-check', () => {
     const email = uniqueEmail('worker-kill-order');
     const opp = await sys.createCandidate({ emails: [email] });
     const { orderCount } = await certnState(sys);
-    // Certn is slow: the order request is in flight when the worker dies.
-    await sys.certnCtl('PUT', '/faults', { latencyMs: 1500 });
+    // Certn is slow: the order request is in flight when the worker dies, and still is when the retry searches
+    // (the case appears 4 s after the POST): the retry must wait for it, search again and adopt it.
+    await sys.certnCtl('PUT', '/faults', { latencyMs: 4000 });
     await sys.moveTo(opp, TRIGGER_STAGE);
     await waitForTag(sys, opp, 'CERTN - Pending');
     await sys.stopWorker();
@@ -98,5 +99,35 @@ describe('a worker killed mid-check', () => {
     await sys.advanceCase(caseId, 7);
     expect(await expectCompletedOnce(sys, team, opp, email)).toBe(caseId);
     expect((await certnState(sys)).orderCount).toBe(orderCount + 1);
+  });
+
+  it('after it recorded the case and before Temporal heard of it: the retry returns that case, none is ordered twice', async () => {
+    const email = uniqueEmail('worker-kill-after-order');
+    const opp = await sys.createCandidate({ emails: [email] });
+    const { orderCount } = await certnState(sys);
+    // The first attempt orders and records its case, then its worker "dies": the attempt never reports its result.
+    let lost = 0;
+    const dying = new Proxy(sys.store, {
+      get(target, prop, receiver) {
+        if (prop !== 'resolveOrderIntent') return Reflect.get(target, prop, receiver);
+        return async (...args: Parameters<typeof target.resolveOrderIntent>) => {
+          await target.resolveOrderIntent(...args);
+          if (args[1] && lost++ === 0) throw new Error('the worker died before it reported the order');
+        };
+      },
+    });
+    await sys.stopWorker();
+    await sys.startWorker({ store: dying });
+    try {
+      await sys.moveTo(opp, TRIGGER_STAGE);
+      const caseId = await waitForCaseId(sys, team, opp);
+      expect(lost).toBe(1);
+      await sys.advanceCase(caseId, 7);
+      expect(await expectCompletedOnce(sys, team, opp, email)).toBe(caseId);
+      expect((await certnState(sys)).orderCount).toBe(orderCount + 1);
+    } finally {
+      await sys.stopWorker();
+      await sys.startWorker();
+    }
   });
 });

@@ -172,7 +172,11 @@ export class System {
     return system;
   }
 
-  async startWorker(): Promise<void> {
+  /**
+   * `store` lets a test put a fault between the worker's activities and the store (the same database);
+   * `certnTimeoutMs` makes a slow Certn answer count as lost.
+   */
+  async startWorker(options: { store?: SettingsStore; certnTimeoutMs?: number } = {}): Promise<void> {
     const bundle = process.env.WORKFLOW_BUNDLE_PATH;
     if (!bundle) throw new Error('WORKFLOW_BUNDLE_PATH is not set: the jest global setup bundles the workflows');
     this.workerConnection = await NativeConnection.connect({ address: this.temporalAddress });
@@ -182,7 +186,8 @@ export class System {
       taskQueue: this.taskQueue,
       workflowBundlePath: bundle,
       activities: {
-        store: this.store,
+        store: options.store ?? this.store,
+        ...(options.certnTimeoutMs ? { certnTimeoutMs: options.certnTimeoutMs } : {}),
         leverBaseUrl: `${this.lever.url}/v1`,
         certnBaseUrl: this.certn.url,
         reportLinks: this.reportLinks,

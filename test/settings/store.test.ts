@@ -366,6 +366,20 @@ describe.each(BACKENDS)('$name settings store', (backend) => {
     store = await loc.open(key);
   });
 
+  it('an order key finds the case its intent was resolved with, and only that', async () => {
+    const base = { teamId: 't', opportunityId: 'opp-k', workflowId: 'wf-k', email: 'k@example.com', checkTypes: ['A'] };
+    const ref = { workflowId: 'wf-k', opportunityId: 'opp-k', objectIds: [] };
+    const first = await store.createOrderIntent({ ...base, orderKey: 'run-1/4' });
+    expect(await store.findCaseOrderedBy('run-1/4')).toBeNull(); // open: the search decides, not the key
+    await store.resolveOrderIntent(first.id, { ref: { ...ref, caseId: 'case-k1' } });
+    expect(await store.findCaseOrderedBy('run-1/4')).toBe('case-k1');
+    const nothing = await store.createOrderIntent({ ...base, orderKey: 'run-1/9' });
+    await store.resolveOrderIntent(nothing.id, null); // created nothing: the key finds no case
+    expect(await store.findCaseOrderedBy('run-1/9')).toBeNull();
+    await store.createOrderIntent(base); // written without a key (before migration 9)
+    expect(await store.findCaseOrderedBy('run-2/4')).toBeNull();
+  });
+
   it('cannot read secrets with another master key', async () => {
     const t = await store.createTeam(fullInput());
     await store.close();

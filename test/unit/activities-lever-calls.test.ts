@@ -26,6 +26,7 @@ const store = {
   getTeamConfig: async () => config,
   getTeamSecrets: async () => secrets,
   // What stage confirmation and ordering ask: no earlier intent or case; a new intent is created and resolved.
+  findCaseOrderedBy: async () => null,
   findOpenOrderIntent: async () => null,
   findCaseForOpportunity: async () => null,
   createOrderIntent: async () => ({ id: 'intent-1' }),
