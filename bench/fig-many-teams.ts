@@ -89,19 +89,14 @@ async function checksPerSecond(serverPid: number): Promise<ChecksRun> {
       };
     });
     const leverRequests = (await sys.leverCtl('GET', '/requests')).counters.requests - leverBefore;
+    const complete = results.filter((r) => r.status === 'Complete').length;
     return {
-      perSecond: (candidates.length / wallMs) * 1000,
+      perSecond: (complete / wallMs) * 1000, // checks that never started (Lever gave up) are not counted
       wallMs,
       leverRequests,
       cpu,
-      complete: results.filter((r) => r.status === 'Complete').length,
-      others: Object.entries(
-        results
-          .filter((r) => r.status !== 'Complete')
-          .reduce<Record<string, number>>((m, r) => ((m[r.status] = (m[r.status] ?? 0) + 1), m), {}),
-      )
-        .map(([status, k]) => `${k} × ${status}`)
-        .join('; '),
+      complete,
+      others: othersOf(results.filter((r) => r.status !== 'Complete').map((r) => r.status)),
       n: candidates.length,
       activities: percentile(
         shapes.map((s) => s.activities),
@@ -125,6 +120,17 @@ async function checksPerSecond(serverPid: number): Promise<ChecksRun> {
     await relay.stop();
     await sys.stop();
   }
+}
+
+/** "3 × never started; 1 × failed: …", each kind with one full example (statuses differ in their detail). */
+function othersOf(statuses: string[]): string {
+  const byKind = new Map<string, { k: number; example: string }>();
+  for (const s of statuses) {
+    const kind = s.replace(/ \(.*$/, '');
+    const seen = byKind.get(kind) ?? { k: 0, example: s };
+    byKind.set(kind, { ...seen, k: seen.k + 1 });
+  }
+  return [...byKind.values()].map(({ k, example }) => `${k} × ${example}`).join('; ');
 }
 
 async function bareWorkflowsPerSecond(

@@ -67,6 +67,8 @@ main().then(
       c = (c as { cause?: unknown }).cause, depth++
     )
       process.stderr.write(`  caused by: ${c instanceof Error ? `${c.name}: ${c.message}` : String(c)}\n`);
+    // The service's error lines so far (the figures print them only when they finish).
+    for (const line of serviceLog.errors) process.stderr.write(`  service error: ${line}\n`);
     process.exit(1);
   },
 );

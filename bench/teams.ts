@@ -84,18 +84,45 @@ export async function moveAll(sys: System, candidates: Candidate[], concurrency 
 const failureText = (cause: unknown): string =>
   cause instanceof Error ? `${(cause as { type?: string }).type ?? cause.name}: ${cause.message}` : String(cause);
 
-/** The check's result once its run closes (waiting for the webhook to start it first). */
+/** How long a check may take to appear after Lever gave up on its webhook (the API may still act on a late attempt). */
+const AFTER_GIVING_UP_MS = 30_000;
+
+/**
+ * The check's result once its run closes (waiting for the webhook to start it first). A check whose stage change
+ * Lever gave up delivering never starts: counted as "never started", with Lever's attempts, not waited for.
+ */
 export async function resultOf(sys: System, c: Candidate, timeoutMs = 15 * 60_000): Promise<{ status: string }> {
   const handle = sys.client.workflow.getHandle(checkWorkflowId(c.teamId, c.opportunityId));
   const deadline = Date.now() + timeoutMs;
+  // Backing off matters: 1,000 checks not yet started, each asked for every 100 ms, are 10,000 calls a second from
+  // this process, which shares its event loop with the API under test.
+  let waitMs = 100;
+  let gaveUpAt: number | undefined;
   for (;;) {
     try {
       return (await handle.result()) as { status: string };
     } catch (err) {
       // A check that ended in failure (nothing ordered, an uncertain order) is counted as not Complete, with why.
       if (err instanceof WorkflowFailedError) return { status: `failed: ${failureText(err.cause)}` };
-      if (!(err instanceof WorkflowNotFoundError) || Date.now() > deadline) throw err;
-      await sleep(100); // the webhook has not started the check yet
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      const sent = sys.lever.state.deliveries.filter((d) => d.opportunityId === c.opportunityId);
+      if (sent.length > 0 && sent.every((d) => d.state === 'failed')) gaveUpAt ??= Date.now();
+      if (gaveUpAt !== undefined && Date.now() - gaveUpAt > AFTER_GIVING_UP_MS) {
+        return { status: `never started (Lever gave up on its webhook: ${attemptsOf(sent)})` };
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`no check started for ${c.opportunityId} in ${timeoutMs / 60_000} min: ${attemptsOf(sent)}`);
+      }
+      await sleep(waitMs); // the webhook has not started the check yet
+      waitMs = Math.min(waitMs * 2, 3000);
     }
   }
+}
+
+/** What Lever's attempts got: each one's status or error, e.g. "timeout ×6". */
+function attemptsOf(sent: System['lever']['state']['deliveries']): string {
+  const answers = sent.flatMap((d) => d.attempts.map((a) => String(a.status ?? a.error ?? '?')));
+  const counted = new Map<string, number>();
+  for (const a of answers) counted.set(a, (counted.get(a) ?? 0) + 1);
+  return [...counted].map(([a, k]) => `${a} ×${k}`).join(', ') || 'no delivery';
 }
