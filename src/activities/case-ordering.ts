@@ -8,7 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { CertnApiError, CertnClient } from '../certn/client';
 import type { CertnCase } from '../certn/schemas';
 import { createLogger } from '../logger';
-import type { OrderIntent, SettingsStore } from '../settings/store';
+import { OrderIntentTakenError, type OrderIntent, type SettingsStore } from '../settings/store';
 import { permanent, withoutEmails } from './failures';
 
 const log = createLogger('case-ordering');
@@ -72,7 +72,22 @@ export async function orderCaseOnce(req: OrderRequest, deps: CaseOrdering): Prom
 
   const email = await deps.currentEmail();
   if (!email) throw permanent('the opportunity has no e-mail any more', 'NoEmail');
-  const intent = await store.createOrderIntent({ ...ids, email, checkTypes: req.checkTypes, orderKey: req.orderKey });
+  let intent: OrderIntent;
+  try {
+    intent = await store.createOrderIntent({ ...ids, email, checkTypes: req.checkTypes, orderKey: req.orderKey });
+  } catch (err) {
+    if (!(err instanceof OrderIntentTakenError)) throw err;
+    // Another attempt of this order ran since the searches above (Temporal timed one out while it still ran): it
+    // got the case, which is this order's too, or it holds the open intent, and only the holder POSTs. This one
+    // searches again shortly, from that intent.
+    const got = await store.findCaseOrderedBy(req.orderKey);
+    if (got) return { caseId: got };
+    throw ApplicationFailure.create({
+      message: `another order attempt holds this opportunity's open intent; searching again in ${SEARCH_AGAIN_MS / 1000} s`,
+      type: 'OrderInFlight',
+      nextRetryDelay: SEARCH_AGAIN_MS,
+    });
+  }
   let created: CertnCase;
   try {
     created = await certn.orderCase({ emailAddress: email, checkTypes: req.checkTypes });

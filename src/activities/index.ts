@@ -24,6 +24,7 @@ import { classified, permanent } from './failures';
 import { orderCaseOnce } from './case-ordering';
 import { CaseSync, SyncSeen, syncCase as syncCaseWith } from './case-sync';
 import { EmailMemo } from './email-memo';
+import { whileBeating } from './heartbeat';
 import { choosePackage } from './package-choice';
 import { ReportKind, ReportLinks } from './report-links';
 import { confirmsStageEntry } from './stage-confirmation';
@@ -188,18 +189,21 @@ export function createActivities(deps: ActivityDeps) {
     // Retries of one scheduled activity share its run and activity ids, and no other order has both.
     const { workflowExecution, activityId } = Context.current().info;
     if (!workflowExecution) throw permanent('a case is ordered only by a check workflow', 'NotInWorkflow');
-    return orderCaseOnce(
-      { ...input, orderKey: `${workflowExecution.runId}/${activityId}` },
-      {
-        store,
-        certn,
-        currentEmail: async () => {
-          const read = emailMemo.take(input.teamId, input.opportunityId);
-          if (read) return read;
-          const opp = await lever.getOpportunity(input.opportunityId);
-          return (opp.emails ?? []).map((e) => e.trim()).find((e) => e !== '');
+    // Heartbeats: a crash mid-order is retried (and finds its intent) after the heartbeat timeout, not 2 minutes.
+    return whileBeating(() =>
+      orderCaseOnce(
+        { ...input, orderKey: `${workflowExecution.runId}/${activityId}` },
+        {
+          store,
+          certn,
+          currentEmail: async () => {
+            const read = emailMemo.take(input.teamId, input.opportunityId);
+            if (read) return read;
+            const opp = await lever.getOpportunity(input.opportunityId);
+            return (opp.emails ?? []).map((e) => e.trim()).find((e) => e !== '');
+          },
         },
-      },
+      ),
     );
   }
 
@@ -303,8 +307,7 @@ export function createActivities(deps: ActivityDeps) {
       if (existing) return { fileId: existing.id };
     }
     const ctx = Context.current();
-    const beat = setInterval(() => ctx.heartbeat(), 2_000);
-    try {
+    return whileBeating(async () => {
       const report = await renderReport(certn, caseId, { pollMs: deps.reportPollMs ?? 1000, sleep: ctx.sleep });
       if (report.status !== 'COMPLETE' || !report.pdf_url) {
         throw new Error(`Certn report ${report.id} ended ${report.status}; generating it again`);
@@ -317,9 +320,7 @@ export function createActivities(deps: ActivityDeps) {
       );
       log.info('report attached', { teamId, opportunityId, caseId, fileId: file.id, bytes: pdf.byteLength });
       return { fileId: file.id };
-    } finally {
-      clearInterval(beat);
-    }
+    });
   }
 
   /** One short note at the end; when it may exist already (see mayExist) the first one is found by its marker. */

@@ -27,6 +27,7 @@ import {
   CertnHookTeam,
   CertnObjectRef,
   ConflictError,
+  OrderIntentTakenError,
   DeliveryClaim,
   DeliveryClaimInput,
   EnableOptions,
@@ -564,11 +565,13 @@ export class PostgresSettingsStore implements SettingsStore {
     const createdAt = new Date().toISOString();
     const checkTypes = dedupe(input.checkTypes).sort();
     const emailHash = this.hashEmail(input.email);
-    await run(
+    const inserted = await run(
       this.pool,
       `INSERT INTO order_intents
          (id, team_id, opportunity_id, workflow_id, email_hash, email_sealed, check_types, created_at, order_key)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9
+       WHERE NOT EXISTS (SELECT 1 FROM order_intents WHERE order_key = $9 AND case_id IS NOT NULL)
+       ON CONFLICT DO NOTHING`,
       [
         id,
         input.teamId,
@@ -581,6 +584,7 @@ export class PostgresSettingsStore implements SettingsStore {
         input.orderKey ?? null,
       ],
     );
+    if (inserted === 0) throw new OrderIntentTakenError();
     return { ...input, id, checkTypes, createdAt, emailHash, notSent: false, answered: false };
   }
 

@@ -31,6 +31,7 @@ import {
   CertnHookTeam,
   CertnObjectRef,
   ConflictError,
+  OrderIntentTakenError,
   DeliveryClaim,
   DeliveryClaimInput,
   EnableOptions,
@@ -541,11 +542,13 @@ export class SqliteSettingsStore implements SettingsStore {
     const id = randomUUID();
     const createdAt = new Date().toISOString();
     const checkTypes = dedupe(input.checkTypes).sort();
-    await this.durably(() =>
+    const { changes } = await this.durably(() =>
       this.stmt(
         `INSERT INTO order_intents
            (id, team_id, opportunity_id, workflow_id, email_hash, email_sealed, check_types, created_at, order_key)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?
+         WHERE NOT EXISTS (SELECT 1 FROM order_intents WHERE order_key = ? AND case_id IS NOT NULL)
+         ON CONFLICT DO NOTHING`,
       ).run(
         id,
         input.teamId,
@@ -556,8 +559,10 @@ export class SqliteSettingsStore implements SettingsStore {
         JSON.stringify(checkTypes),
         createdAt,
         input.orderKey ?? null,
+        input.orderKey ?? null,
       ),
     );
+    if (changes === 0) throw new OrderIntentTakenError();
     return {
       ...input,
       id,

@@ -177,6 +177,17 @@ export class ConflictError extends SettingsError {
   }
 }
 
+/**
+ * createOrderIntent refused: the opportunity has an open intent (another attempt holds it), or an intent with this
+ * order key has its case already (another attempt of this very order got it).
+ */
+export class OrderIntentTakenError extends ConflictError {
+  constructor() {
+    super("another order attempt holds an open intent for this opportunity, or has this order's case", 'orderKey');
+    this.name = 'OrderIntentTakenError';
+  }
+}
+
 /** Teams, their secrets and packages, enable/disable, report link keys. */
 export interface TeamSettings {
   createTeam(input: TeamInput): Promise<TeamConfig>;
@@ -286,7 +297,10 @@ export interface CertnObjects {
 
 /** Order POSTs recorded just before they are sent, so a retry never bills a second case. */
 export interface OrderIntents {
-  /** Writes an order intent just before its POST. */
+  /**
+   * Writes an order intent just before its POST, atomically refused (OrderIntentTakenError) while another intent is
+   * open for the opportunity or once an intent with this order key has its case.
+   */
   createOrderIntent(input: {
     teamId: string;
     opportunityId: string;

@@ -9,9 +9,11 @@ export const api = proxyActivities<CheckActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
-// Ordering costs money: its activity searches Certn before any retry, so a retry never orders twice.
+// Ordering costs money: its activity searches Certn before any retry, so a retry never orders twice. It heartbeats,
+// so an attempt lost with its worker (a crash, or a task handed to a worker as it stopped) is retried after 20 s.
 export const ordering = proxyActivities<CheckActivities>({
   startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '20 seconds',
   scheduleToCloseTimeout: '3 days',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });

@@ -98,3 +98,59 @@ it('an attempt that recorded its case and died before Temporal heard of it: the 
   expect(reentry.caseId).not.toBe(first.caseId);
   expect(casesFor(email)).toHaveLength(2);
 });
+
+/**
+ * An attempt that searched, found no open intent, and stalls there until `resume` (its worker lost Temporal, which
+ * timed it out and started a retry, while the attempt itself still runs).
+ */
+async function stalledAttempt(email: string, opportunityId: string, orderKey: string) {
+  let searched!: () => void;
+  const hasSearched = new Promise<void>((r) => (searched = r));
+  let resume!: () => void;
+  const resumed = new Promise<void>((r) => (resume = r));
+  const stalling = new Proxy(store, {
+    get(target, prop, receiver) {
+      if (prop !== 'findOpenOrderIntent') return Reflect.get(target, prop, receiver);
+      return async (...args: Parameters<typeof target.findOpenOrderIntent>) => {
+        const found = await target.findOpenOrderIntent(...args);
+        searched();
+        await resumed;
+        return found;
+      };
+    },
+  });
+  const certn = new CertnClient({ baseUrl: sb.url, apiKey: SEED_KEY, timeoutMs: 5000 });
+  const req = { teamId: 'team-1', opportunityId, workflowId: `wf-${opportunityId}`, checkTypes: CHECKS, orderKey };
+  const outcome = orderCaseOnce(req, { store: stalling, certn, currentEmail: async () => email }).catch(
+    (e: unknown) => e,
+  );
+  await hasSearched;
+  return { resume, outcome };
+}
+
+it('a timed-out attempt that goes on after its retry got the case returns that case and orders none', async () => {
+  const email = `twin-${randomBytes(4).toString('hex')}@example.com`;
+  const stalled = await stalledAttempt(email, 'opp-twin', 'run-t/3');
+  const retry = await attempt(email, 'opp-twin', 5000, 'run-t/3');
+  stalled.resume();
+  expect(await stalled.outcome).toEqual({ caseId: retry.caseId });
+  expect(casesFor(email).map((c) => c.id)).toEqual([retry.caseId]);
+});
+
+it('a timed-out attempt that goes on while its retry is ordering does not order: it searches again later', async () => {
+  const email = `twin-open-${randomBytes(4).toString('hex')}@example.com`;
+  const stalled = await stalledAttempt(email, 'opp-twin-open', 'run-u/3');
+  await control(sb.url, 'PUT', '/faults', { latencyMs: 1000 });
+  const retry = attempt(email, 'opp-twin-open', 5000, 'run-u/3');
+  await waitUntil(async () => (await store.findOpenOrderIntent('team-1', 'opp-twin-open')) !== null);
+  stalled.resume();
+  const late = await stalled.outcome;
+  expect(late).toBeInstanceOf(ApplicationFailure);
+  expect((late as ApplicationFailure).type).toBe('OrderInFlight');
+  const { caseId } = await retry;
+  expect(casesFor(email).map((c) => c.id)).toEqual([caseId]);
+});
+
+async function waitUntil(probe: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 100 && !(await probe()); i++) await new Promise((r) => setTimeout(r, 20));
+}

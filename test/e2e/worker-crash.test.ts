@@ -79,3 +79,27 @@ it('survives a worker SIGKILLed in the middle of an activity: the activity times
   expect(o.files).toHaveLength(1);
   expect(o.notes).toHaveLength(1);
 });
+
+it('survives a worker SIGKILLed while its order is at Certn: the retry comes within the heartbeat timeout, one case', async () => {
+  const email = 'crash-mid-order@example.com';
+  const opp = await sys.createCandidate({ emails: [email] });
+  let worker = await sys.spawnWorker();
+  const certnRequests = sys.certn.state.apiRequests;
+  // Certn is slow: it has the order and creates the case 3 s later, after the worker that sent it is dead.
+  await sys.certnCtl('PUT', '/faults', { latencyMs: 3000 });
+  await sys.moveTo(opp, TRIGGER_STAGE);
+  await sys.waitFor('the order at Certn', async () => sys.certn.state.apiRequests > certnRequests);
+  await kill(worker);
+  await sys.certnCtl('DELETE', '/faults');
+
+  // The lost attempt stops heartbeating: Temporal retries it after 20 s (not the 2-minute start-to-close timeout),
+  // and the retry adopts the case the dead worker's POST created instead of ordering another.
+  worker = await sys.spawnWorker();
+  const caseId = await sys.waitFor('the case id', async () => (await sys.state(team.id, opp)).caseId, 60_000);
+  await sys.advanceCase(caseId, 20);
+  const done = await sys.result(team.id, opp);
+  await kill(worker);
+
+  expect(done.status).toBe('Complete');
+  expect((await sys.casesFor(email)).map((c: { id: string }) => c.id)).toEqual([caseId]);
+});

@@ -7,7 +7,14 @@ import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, SETTINGS_DB_FILE, SqliteSettingsStore, migrate } from '../../src/settings/sqlite-store';
-import { ConflictError, NotFoundError, SettingsStore, maskSecret, matchKey } from '../../src/settings/store';
+import {
+  ConflictError,
+  NotFoundError,
+  OrderIntentTakenError,
+  SettingsStore,
+  maskSecret,
+  matchKey,
+} from '../../src/settings/store';
 import { BACKENDS, Location } from './backends';
 
 const SECRETS = {
@@ -376,6 +383,19 @@ describe.each(BACKENDS)('$name settings store', (backend) => {
     const nothing = await store.createOrderIntent({ ...base, orderKey: 'run-1/9' });
     await store.resolveOrderIntent(nothing.id, null); // created nothing: the key finds no case
     expect(await store.findCaseOrderedBy('run-1/9')).toBeNull();
+  });
+
+  it('one open order intent per opportunity: a second is refused until the first is resolved', async () => {
+    const base = { teamId: 't', opportunityId: 'opp-o', workflowId: 'wf-o', email: 'o@example.com', checkTypes: ['A'] };
+    const first = await store.createOrderIntent({ ...base, orderKey: 'run-1/4' });
+    await expect(store.createOrderIntent({ ...base, orderKey: 'run-1/4' })).rejects.toBeInstanceOf(
+      OrderIntentTakenError,
+    );
+    await store.createOrderIntent({ ...base, opportunityId: 'opp-other' }); // another opportunity: its own intent
+    expect((await store.findOpenOrderIntent('t', 'opp-o'))?.id).toBe(first.id);
+    await store.resolveOrderIntent(first.id, null);
+    const next = await store.createOrderIntent({ ...base, orderKey: 'run-1/9' });
+    expect((await store.findOpenOrderIntent('t', 'opp-o'))?.id).toBe(next.id);
   });
 
   it('cannot read secrets with another master key', async () => {

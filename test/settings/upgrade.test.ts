@@ -13,8 +13,8 @@ it('opens a schema-3 database from the previous code and keeps every row', async
   fs.copyFileSync(path.join(__dirname, 'fixtures', 'settings-v3.db'), file);
   const store = new SqliteSettingsStore({ filename: file, masterKey: Buffer.alloc(32, 7) });
   try {
-    expect(store.appliedMigrations()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]); // 4 to 9 applied on open
-    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(store.appliedMigrations()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]); // 4 to 10 applied on open
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     const team = await store.getTeamConfig(TEAM);
     expect(team).toMatchObject({
       name: 'Fixture Team',
