@@ -298,8 +298,8 @@ export interface CertnObjects {
 /** Order POSTs recorded just before they are sent, so a retry never bills a second case. */
 export interface OrderIntents {
   /**
-   * Writes an order intent just before its POST, atomically refused (OrderIntentTakenError) while another intent is
-   * open for the opportunity or once an intent with this order key has its case.
+   * Writes an order intent just before its POST, refused in the same statement (OrderIntentTakenError) while another
+   * intent is open for the opportunity (a unique index) or once an intent with this order key has its case.
    */
   createOrderIntent(input: {
     teamId: string;
