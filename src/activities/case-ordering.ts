@@ -82,11 +82,7 @@ export async function orderCaseOnce(req: OrderRequest, deps: CaseOrdering): Prom
     // searches again shortly, from that intent.
     const got = await store.findCaseOrderedBy(req.orderKey);
     if (got) return { caseId: got };
-    throw ApplicationFailure.create({
-      message: `another order attempt holds this opportunity's open intent; searching again in ${SEARCH_AGAIN_MS / 1000} s`,
-      type: 'OrderInFlight',
-      nextRetryDelay: SEARCH_AGAIN_MS,
-    });
+    throw searchAgainIn(SEARCH_AGAIN_MS, "another order attempt holds this opportunity's open intent");
   }
   let created: CertnCase;
   try {
@@ -166,11 +162,17 @@ export function postWindowLeft(intent: OrderIntent, now: number): number {
  * an attempt after the window has passed may order.
  */
 function stillInFlight(windowLeftMs: number): ApplicationFailure {
-  const waitMs = Math.min(windowLeftMs, SEARCH_AGAIN_MS);
+  return searchAgainIn(
+    Math.min(windowLeftMs, SEARCH_AGAIN_MS),
+    'an earlier order got no answer and may still be creating a case at Certn ' +
+      `(ordering again is possible in ${Math.ceil(windowLeftMs / 1000)} s)`,
+  );
+}
+
+/** An attempt that must not order now: Temporal retries it in `waitMs`, and the retry searches again. */
+function searchAgainIn(waitMs: number, why: string): ApplicationFailure {
   return ApplicationFailure.create({
-    message:
-      'an earlier order got no answer and may still be creating a case at Certn; searching again in ' +
-      `${Math.ceil(waitMs / 1000)} s (ordering again is possible in ${Math.ceil(windowLeftMs / 1000)} s)`,
+    message: `${why}; searching again in ${Math.ceil(waitMs / 1000)} s`,
     type: 'OrderInFlight',
     nextRetryDelay: waitMs,
   });
