@@ -5,7 +5,7 @@ import { System } from '../test/harness/system';
 import { FigureResult } from './report';
 import { KNOBS, progress } from './setup';
 import { fmt, steadyRate } from './stats';
-import { createCandidates, moveAll, resultOf } from './teams';
+import { createCandidates, moveAll, resultsOf } from './teams';
 
 /** Lever's published limit per API key. */
 const LEVER_PER_SECOND = 10;
@@ -23,7 +23,7 @@ export async function busyTeamFigure(): Promise<FigureResult> {
     );
     const started = Date.now();
     await moveAll(sys, candidates);
-    const results = await Promise.all(candidates.map((c) => resultOf(sys, c)));
+    const results = await resultsOf(sys, candidates);
     const wallS = (Date.now() - started) / 1000;
 
     const log = (await sys.leverCtl('GET', '/requests')).data as { at: number; status: number }[];

@@ -7,7 +7,7 @@ import { minimumLeverCalls, minimumTable } from './lever-minimum';
 import { FigureResult } from './report';
 import { KNOBS, progress, sleep } from './setup';
 import { fmt, mapLimit, percentile, table } from './stats';
-import { Candidate, moveAll, resultOf } from './teams';
+import { Candidate, moveAll, resultsOf } from './teams';
 
 interface Phase {
   checks: number;
@@ -29,7 +29,7 @@ async function phase(sys: System, teamId: string, k: number): Promise<Phase> {
     async (email) => ({ teamId, email, opportunityId: await sys.createCandidate({ emails: [email] }) }),
   );
   await moveAll(sys, candidates);
-  const results = await Promise.all(candidates.map((c) => resultOf(sys, c)));
+  const results = await resultsOf(sys, candidates);
 
   // Calls are attributed by the opportunity id in their path, so nothing else running can be counted.
   const mine = new Set(candidates.map((c) => c.opportunityId));

@@ -91,7 +91,7 @@ const AFTER_GIVING_UP_MS = 30_000;
  * The check's result once its run closes (waiting for the webhook to start it first). A check whose stage change
  * Lever gave up delivering never starts: counted as "never started", with Lever's attempts, not waited for.
  */
-export async function resultOf(sys: System, c: Candidate, timeoutMs = 15 * 60_000): Promise<{ status: string }> {
+async function resultOf(sys: System, c: Candidate, timeoutMs = 15 * 60_000): Promise<{ status: string }> {
   const handle = sys.client.workflow.getHandle(checkWorkflowId(c.teamId, c.opportunityId));
   const deadline = Date.now() + timeoutMs;
   // Backing off matters: 1,000 checks not yet started, each asked for every 100 ms, are 10,000 calls a second from
@@ -117,6 +117,41 @@ export async function resultOf(sys: System, c: Candidate, timeoutMs = 15 * 60_00
       waitMs = Math.min(waitMs * 2, 3000);
     }
   }
+}
+
+/**
+ * Each candidate's check result, once every check has closed or never started. Waits by counting the task queue's
+ * closed checks (one visibility call a second), not by a long poll per check: 1,000 long polls cost this process,
+ * which also runs both stand-ins, CPU the stand-ins then lack (their answers, Lever's webhooks among them, slow down).
+ */
+export async function resultsOf(
+  sys: System,
+  candidates: Candidate[],
+  timeoutMs = 15 * 60_000,
+): Promise<{ status: string }[]> {
+  const deadline = Date.now() + timeoutMs;
+  const closed = `TaskQueue = '${sys.taskQueue}' AND ExecutionStatus != 'Running' AND ExecutionStatus != 'ContinuedAsNew'`;
+  const ours = new Set(candidates.map((c) => c.opportunityId));
+  const gaveUpAt = new Map<string, number>();
+  for (;;) {
+    const { count } = await sys.client.workflow.count(closed);
+    // Lever gave up on each of these candidates' stage changes (every delivery failed): they may never start.
+    const failedOnly = new Map<string, boolean>();
+    for (const d of sys.lever.state.deliveries) {
+      if (d.opportunityId && ours.has(d.opportunityId)) {
+        failedOnly.set(d.opportunityId, (failedOnly.get(d.opportunityId) ?? true) && d.state === 'failed');
+      }
+    }
+    for (const [opp, failed] of failedOnly) if (failed && !gaveUpAt.has(opp)) gaveUpAt.set(opp, Date.now());
+    const given = [...gaveUpAt.values()].filter((at) => Date.now() - at > AFTER_GIVING_UP_MS).length;
+    if (count + given >= candidates.length) break;
+    if (Date.now() > deadline) {
+      throw new Error(`${count} of ${candidates.length} checks closed in ${timeoutMs / 60_000} min`);
+    }
+    await sleep(1000);
+  }
+  // Each check has closed (or never started): its result is one history read.
+  return mapLimit(candidates, 16, (c) => resultOf(sys, c));
 }
 
 /** What Lever's attempts got: each one's status or error, e.g. "timeout ×6". */

@@ -81,13 +81,14 @@ export interface CheckGateway {
 
 /**
  * Temporal cannot take the call now, and a retry later can: gRPC UNAVAILABLE (14), DEADLINE_EXCEEDED (4),
- * RESOURCE_EXHAUSTED (8: a busy workflow or a rate limit under load) or ABORTED (10), on the error or its cause (the
- * SDK wraps them in ServiceError). The webhooks answer these 503 so Lever and Certn retry, never 500.
+ * RESOURCE_EXHAUSTED (8: a busy workflow or a rate limit under load), ABORTED (10) or CANCELLED (1: nothing here
+ * cancels a call, yet an overloaded server answered it so), on the error or its cause (the SDK wraps them in
+ * ServiceError). The webhooks answer these 503 so Lever and Certn retry, never 500.
  */
 export function isTemporalUnavailable(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code;
-    if (code === 14 || code === 4 || code === 8 || code === 10) return true;
+    if (code === 14 || code === 4 || code === 8 || code === 10 || code === 1) return true;
     const msg = e instanceof Error ? e.message : '';
     if (
       /UNAVAILABLE|ECONNREFUSED|DEADLINE_EXCEEDED|deadline exceeded|Failed to connect|RESOURCE_EXHAUSTED/i.test(msg)

@@ -1,7 +1,7 @@
 // The benchmarks' many-team set-up (bench/teams.ts + bench/relay.ts) on the real dev server and sandboxes: each
 // team's candidate is checked by that team, with Certn callbacks reaching it, and nothing goes unrouted.
 import { startRelay } from '../../bench/relay';
-import { createCandidates, moveAll, resultOf, setupTeams } from '../../bench/teams';
+import { createCandidates, moveAll, resultsOf, setupTeams } from '../../bench/teams';
 import { System } from '../harness/system';
 
 describe('benchmark teams behind the webhook relay', () => {
@@ -20,7 +20,7 @@ describe('benchmark teams behind the webhook relay', () => {
       const teams = await setupTeams(sys, relay, 2);
       const candidates = await createCandidates(sys, teams, 1, relay);
       await moveAll(sys, candidates);
-      const results = await Promise.all(candidates.map((c) => resultOf(sys, c, 60_000)));
+      const results = await resultsOf(sys, candidates, 60_000);
       expect(results.map((r) => r.status)).toEqual(['Complete', 'Complete']);
       expect(candidates.map((c) => c.teamId)).toEqual(teams.map((t) => t.id));
       for (const c of candidates) expect(await sys.casesFor(c.email)).toHaveLength(1);

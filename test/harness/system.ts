@@ -23,6 +23,7 @@ import { SettingsStore } from '../../src/settings/store';
 import { CheckState, CheckTimings, checkWorkflowId, stateQuery } from '../../src/workflows/definitions';
 import { createCheckWorker } from '../../src/worker';
 import { RetryGate, retryGate } from './retry-gate';
+import { ApiReplica, startApis } from './service-processes';
 
 export const TRIGGER_STAGE = 'Background Check';
 const MASTER_KEY = Buffer.alloc(32, 7);
@@ -228,6 +229,28 @@ export class System {
     });
     child.removeAllListeners('exit');
     return child;
+  }
+
+  /**
+   * The API as a process of its own (`npm run api`: same store file, task queue and sandboxes), for benchmarks whose
+   * load would otherwise share this process's one thread with the API under test. Hook URLs stay the in-process
+   * API's (`apiUrl`); send deliveries to the returned `url` instead.
+   */
+  async spawnApi(env: Record<string, string> = {}): Promise<ApiReplica> {
+    const [api] = await startApis(1, {
+      TEMPORAL_ADDRESS: this.temporalAddress,
+      TEMPORAL_TASK_QUEUE: this.taskQueue,
+      DATA_DIR: this.dataDir,
+      MASTER_KEY: MASTER_KEY.toString('hex'),
+      ADMIN_TOKEN: this.adminToken,
+      PUBLIC_BASE_URL: this.apiUrl,
+      LEVER_API_BASE_URL: `${this.lever.url}/v1`,
+      CERTN_API_BASE_URL: this.certn.url,
+      LEVER_WEBHOOK_WINDOW_SECONDS: '300',
+      ...env,
+    });
+    this.children.push(api!.child);
+    return api!;
   }
 
   /** Stops the in-process worker the way a deploy does: in-flight activities finish first. */

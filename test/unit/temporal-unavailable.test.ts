@@ -10,6 +10,11 @@ describe('isTemporalUnavailable', () => {
     ['DEADLINE_EXCEEDED', grpc(4)],
     ['RESOURCE_EXHAUSTED (busy workflow)', grpc(8, '8 RESOURCE_EXHAUSTED: Workflow is busy.')],
     ['ABORTED', grpc(10)],
+    // Seen under load in the many-teams benchmark: the signalWithStart came back "1 CANCELLED: Call cancelled".
+    [
+      'CANCELLED, wrapped as the SDK does',
+      Object.assign(new Error('Failed to signalWithStart Workflow'), { cause: grpc(1, '1 CANCELLED: Call cancelled') }),
+    ],
     ['wrapped in a cause', Object.assign(new Error('Unexpected error while making gRPC request'), { cause: grpc(8) })],
     ['by message only', new Error('14 UNAVAILABLE: No connection established')],
   ])('%s → unavailable', (_name, err) => {
