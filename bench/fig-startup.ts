@@ -109,8 +109,7 @@ export async function startupFigure(address: string, bundlePath: string): Promis
       `\`bundleWorkflowCode\` alone: median ${fmt(percentile(builds, 50), 0)} ms.`,
       '',
       "The time to the first task also holds the dev server's hand-over of a task already queued to a new poller,",
-      'which on this machine comes after about 0.2 s or about 1.3 s whatever the worker (the same code measured',
-      '1,016 ms and 2,156 ms within an hour): `Worker.create` is where loading and bundling differ.',
+      'which varies from run to run whatever the worker: `Worker.create` is where loading and bundling differ.',
     ].join('\n');
     const create = (xs: Start[]) =>
       fmt(
