@@ -33,6 +33,12 @@ interface ChecksRun {
   leverRequests: number;
   /** Lever's stage-change deliveries: answered 2xx at the first attempt, at a later one, or given up on. */
   lever: { firstTry: number; later: number; gaveUp: number };
+  /** Seconds from the first move to each check's start and close (server times): p50 / p90 / max. */
+  spread: { started: number[]; closed: number[] };
+  /** Certn's callbacks: events emitted, attempts made, attempts that timed out; the API's answers by outcome. */
+  certn: { events: number; attempts: number; timeouts: number; outcomes: string };
+  /** The relay's wait for the API's answer to Lever's deliveries, ms: p50 / p99 / max. */
+  forward: number[];
   cpu: PhaseCpu;
 }
 
@@ -73,17 +79,12 @@ async function checksPerSecond(serverPid: number): Promise<ChecksRun> {
   // this process, its event loop fell so far behind under 1,000 moves that Lever's 5 s timeout cut off most
   // deliveries (the 2 s deadline on the Temporal call could not help: the answer waited for the loop).
   const sys = await System.start({ certnStepMs: KNOBS.stepMs, worker: false });
-  const relay = await startRelay(sys);
+  const relay = await startRelay();
   try {
     const worker = await sys.spawnWorker();
     const api = await sys.spawnApi({ CERTN_POLL_INTERVAL_SECONDS: '60' });
     // Teams are set up through the in-process API; their deliveries go to the API process (same store).
-    const rebase = (url: string) => url.replace(sys.apiUrl, api.url);
-    const teams = (await setupTeams(sys, relay, KNOBS.manyTeams)).map((t) => ({
-      ...t,
-      leverHookUrl: rebase(t.leverHookUrl),
-      certnHookUrl: rebase(t.certnHookUrl),
-    }));
+    const teams = await setupTeams(sys, relay, KNOBS.manyTeams, api.url);
     const candidates = await createCandidates(sys, teams, KNOBS.perTeam, relay);
     const leverBefore: number = (await sys.leverCtl('GET', '/requests')).counters.requests;
     const t0 = Date.now();
@@ -113,6 +114,14 @@ async function checksPerSecond(serverPid: number): Promise<ChecksRun> {
     const firstTry = delivered.filter((d) => d.state === 'delivered' && d.attempts.length === 1).length;
     const later = delivered.filter((d) => d.state === 'delivered' && d.attempts.length > 1).length;
     const gaveUp = delivered.filter((d) => d.state === 'failed').length;
+    const spread = await spreadOf(sys, t0);
+    const certnDeliveries = sys.certn.state.accounts.all().flatMap((a) => a.webhooks.deliveries);
+    const certnAttempts = certnDeliveries.flatMap((d) => d.attempts);
+    const outcomes = new Map<string, number>();
+    for (const l of api.lines) {
+      const m = l.msg;
+      if (typeof m === 'string' && /^certn (event|webhook)/.test(m)) outcomes.set(m, (outcomes.get(m) ?? 0) + 1);
+    }
     // The API process's log lines join the service log the run reports.
     serviceLog.lines += api.lines.length;
     for (const l of api.lines.filter((x) => x.level === 'error').slice(0, 20))
@@ -120,6 +129,14 @@ async function checksPerSecond(serverPid: number): Promise<ChecksRun> {
     return {
       perSecond: (complete / wallMs) * 1000, // checks that never started (Lever gave up) are not counted
       lever: { firstTry, later, gaveUp },
+      spread,
+      forward: [50, 99, 100].map((p) => percentile(relay.forwardMs, p)),
+      certn: {
+        events: certnDeliveries.length,
+        attempts: certnAttempts.length,
+        timeouts: certnAttempts.filter((a) => a.error === 'timeout').length,
+        outcomes: [...outcomes].map(([m, k]) => `${k} × "${m}"`).join(', '),
+      },
       wallMs,
       leverRequests,
       cpu,
@@ -148,6 +165,18 @@ async function checksPerSecond(serverPid: number): Promise<ChecksRun> {
     await relay.stop();
     await sys.stop();
   }
+}
+
+/** When the checks started and closed, in seconds after `t0` (the first move), from the server's visibility. */
+async function spreadOf(sys: System, t0: number): Promise<{ started: number[]; closed: number[] }> {
+  const started: number[] = [];
+  const closed: number[] = [];
+  for await (const w of sys.client.workflow.list({ query: `TaskQueue = '${sys.taskQueue}'` })) {
+    started.push((w.startTime.getTime() - t0) / 1000);
+    if (w.closeTime) closed.push((w.closeTime.getTime() - t0) / 1000);
+  }
+  const three = (xs: number[]) => [percentile(xs, 50), percentile(xs, 90), Math.max(...xs)];
+  return { started: three(started), closed: three(closed) };
 }
 
 /** "3 × never started; 1 × failed: …", each kind with one full example (statuses differ in their detail). */
@@ -262,9 +291,15 @@ export async function manyTeamsFigure(server: DevServer): Promise<FigureResult> 
     `the ratio at ${fmt(perItem(bareCpu, bare) / serviceMs, 2)} on these cores.`,
     '',
     `Lever's stage-change deliveries, as the Lever stand-in saw them: ${checks.lever.firstTry} answered 2xx at the first attempt,`,
-    `${checks.lever.later} at a later one, ${checks.lever.gaveUp} given up after every attempt timed out (5 s each). A check whose`,
-    'delivery Lever gave up on still ran: the API acted on an attempt whose answer reached the Lever stand-in too late',
-    '(the Complete count above).',
+    `${checks.lever.later} at a later one, ${checks.lever.gaveUp} given up after every attempt timed out (5 s each); the relay meanwhile had`,
+    `the API's answer within ${checks.forward.map((x) => fmt(x, 0)).join(' / ')} ms (p50 / p99 / max), so an attempt's wait beyond that was spent in`,
+    'this process (the stand-ins, the relay and the load generator share its one thread). A check whose delivery Lever',
+    'gave up on still ran: the API acted on an attempt whose answer reached the Lever stand-in too late (the Complete',
+    `count above). Certn's callbacks (each team's account calls its hook directly): ${checks.certn.events} events, ${checks.certn.attempts} attempts,`,
+    `${checks.certn.timeouts} of them timed out (10 s); the API logged ${checks.certn.outcomes || 'none'} (an object no check`,
+    "knows yet: Certn's first callback for a new case can come before the order's answer is recorded; the check reads",
+    'the case right after ordering, so nothing waits on it).',
+    `The checks started ${checks.spread.started.map((x) => fmt(x, 1)).join(' / ')} s and closed ${checks.spread.closed.map((x) => fmt(x, 1)).join(' / ')} s after the first move (p50 / p90 / max).`,
     '',
     `Lever's share: ${checks.leverRequests} Lever requests, ${fmt(checks.leverRequests / KNOBS.manyTeams, 0)} per team; at 10/s per key after a burst of`,
     `20 that alone takes ≥ ${fmt(leverBoundS, 1)} s per team, against ${fmt(checks.wallMs / 1000, 1)} s for the whole run — if the two are close,`,

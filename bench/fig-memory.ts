@@ -21,7 +21,7 @@ export async function memoryFigure(server: DevServer): Promise<FigureResult> {
     pollIntervalMs: 24 * 3_600_000,
     leverRetryBaseMs: 1000,
   });
-  const relay = await startRelay(sys);
+  const relay = await startRelay();
   try {
     const teams = await setupTeams(sys, relay, openTeams);
     const candidates = await createCandidates(sys, teams, perTeam, relay);
@@ -97,8 +97,8 @@ export async function memoryFigure(server: DevServer): Promise<FigureResult> {
     const section = [
       '## 6. Memory and idle cost of many open checks',
       '',
-      `${open} checks in ${openTeams} teams (each with its own Lever key; webhooks routed to the owning team by`,
-      'bench/relay.ts, since each sandbox models one account), Certn not advancing, poll interval 24 h; one worker',
+      `${open} checks in ${openTeams} teams (each with its own Lever key and Certn account; Lever's webhooks routed to the`,
+      'owning team by bench/relay.ts, since the Lever sandbox models one account), Certn not advancing, poll interval 24 h; one worker',
       `in a process of its own with \`maxCachedWorkflows\` = ${maxCached} (set by WORKER_MAX_CACHED_WORKFLOWS in`,
       `test/harness/worker-process.ts). ${opened} of ${open} checks ordered their case (opened) in ${fmt(openS, 0)} s (${orders} cases ordered in all).`,
       '',

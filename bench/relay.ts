@@ -1,19 +1,20 @@
-// Routes the sandboxes' webhooks to the team they belong to, for benchmarks with many teams in one pair of
-// sandboxes. In real life each team has its own Lever and Certn accounts, each with its own webhook; the sandboxes
-// model one account each (every Lever webhook gets every stage change, Certn has one account webhook). The relay
-// stands in for "one account per team": it forwards each delivery, byte for byte with its signature, to the hook
-// URL of the team that owns the opportunity (Lever) or the case (Certn). All teams share one Lever signature token
-// and one Certn webhook secret, so the signatures stay valid.
+// Routes the Lever sandbox's webhooks to the team they belong to, for benchmarks with many teams in one Lever
+// sandbox. In real life each team has its own Lever account and webhook; the sandbox models one account (every
+// webhook gets every stage change). The relay stands in for "one Lever account per team": it forwards each delivery,
+// byte for byte with its signature, to the hook URL of the team that owns the opportunity. All teams share one Lever
+// signature token, so the signatures stay valid. (The Certn sandbox has accounts of its own: each team's callbacks
+// go straight to its hook, bench/teams.ts.)
 import { Agent, createServer, IncomingMessage, request, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { System } from '../test/harness/system';
 
 export interface Relay {
   url: string;
-  /** Candidate → its team's hook URLs (set before the candidate is moved). */
-  route(opportunityId: string, email: string, hooks: { lever: string; certn: string }): void;
+  /** Candidate → its team's Lever hook URL (set before the candidate is moved). */
+  route(opportunityId: string, leverHookUrl: string): void;
   /** Deliveries that found no team (should stay 0). */
   unrouted(): number;
+  /** How long each forward waited for the API's answer, in ms. */
+  forwardMs: number[];
   stop(): Promise<void>;
 }
 
@@ -49,41 +50,20 @@ function forward(
   });
 }
 
-export async function startRelay(sys: System): Promise<Relay> {
+export async function startRelay(): Promise<Relay> {
   const agent = new Agent({ keepAlive: true });
   const leverByOpp = new Map<string, string>();
-  const certnByEmail = new Map<string, string>();
-  const caseOfCheck = new Map<string, string>();
   let unrouted = 0;
-
-  // The Certn sandbox's own state (in this process) says which case a check belongs to and whose e-mail a case has.
-  const certnTarget = (objectType: string, objectId: string): string | undefined => {
-    const cases = sys.certn.state.cases;
-    let caseId = objectType === 'CHECK' ? caseOfCheck.get(objectId) : objectId;
-    if (objectType === 'CHECK' && !caseId) {
-      for (const c of cases.values()) for (const ch of c.checks) caseOfCheck.set(ch.id, c.id);
-      caseId = caseOfCheck.get(objectId);
-    }
-    const email = caseId ? cases.get(caseId)?.email_address : undefined;
-    return email ? certnByEmail.get(email) : undefined;
-  };
+  const forwardMs: number[] = [];
 
   const server: Server = createServer((req, res) => {
     void (async () => {
-      const url = new URL(req.url ?? '/', 'http://relay');
-      if (req.method === 'GET' && url.pathname === '/certn') {
-        res.writeHead(200, { 'content-type': 'text/plain' }).end(url.searchParams.get('challenge') ?? '');
-        return;
-      }
       const body = await readBody(req);
       const json = JSON.parse(body.toString('utf8') || '{}');
-      const target =
-        url.pathname === '/lever'
-          ? leverByOpp.get(String(json.data?.opportunityId ?? ''))
-          : certnTarget(String(json.object_type), String(json.object_id));
+      const target = leverByOpp.get(String(json.data?.opportunityId ?? ''));
       if (!target) {
         // Lever's "verify connection" ping carries no opportunity: answer it here.
-        if (url.pathname === '/lever' && json.event === 'candidateHired') {
+        if (json.event === 'candidateHired') {
           res.writeHead(200).end('{}');
           return;
         }
@@ -91,10 +71,10 @@ export async function startRelay(sys: System): Promise<Relay> {
         res.writeHead(404).end('{}');
         return;
       }
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      const sig = req.headers['x-signature'];
-      if (typeof sig === 'string') headers['x-signature'] = sig;
-      const out = await forward(agent, target, headers, body);
+      // Lever signs inside the body (token, triggeredAt, signature): forwarding the bytes keeps it valid.
+      const sent = performance.now();
+      const out = await forward(agent, target, { 'content-type': 'application/json' }, body);
+      forwardMs.push(performance.now() - sent);
       res.writeHead(out.status, { 'content-type': 'application/json' }).end(out.body);
     })().catch(() => {
       if (!res.headersSent) res.writeHead(502).end('{}');
@@ -105,11 +85,11 @@ export async function startRelay(sys: System): Promise<Relay> {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
-    route(opportunityId, email, hooks) {
-      leverByOpp.set(opportunityId, hooks.lever);
-      certnByEmail.set(email, hooks.certn);
+    route(opportunityId, leverHookUrl) {
+      leverByOpp.set(opportunityId, leverHookUrl);
     },
     unrouted: () => unrouted,
+    forwardMs,
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -4,7 +4,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { checkWorkflowId } from '../src/workflows/definitions';
-import { CERTN_KEY, System, TRIGGER_STAGE } from '../test/harness/system';
+import { System, TRIGGER_STAGE } from '../test/harness/system';
 import { Relay } from './relay';
 import { mapLimit } from './stats';
 import { sleep } from './setup';
@@ -17,22 +17,28 @@ export interface BenchTeam {
 
 const SEED_USER_ID = 'f0c3a1d2-5b6e-4c7d-8e9f-0a1b2c3d4e5f';
 
-/** `n` enabled teams, set up the way an admin does (README's four steps), each with its own Lever key. */
-export async function setupTeams(sys: System, relay: Relay, n: number): Promise<BenchTeam[]> {
-  const certnSecret = `certn-secret-${randomUUID()}`;
+/**
+ * `n` enabled teams, set up the way an admin does (README's four steps), each with its own Lever key and its own Certn
+ * account (key and webhook, as each customer has): Certn's callbacks go straight to the team's hook, and only Lever's
+ * webhooks, which the Lever sandbox sends to one URL for all teams, pass through the relay. `apiUrl` is the API that
+ * takes the deliveries (an API process of its own, or the in-process one); the hook URLs returned point at it.
+ */
+export async function setupTeams(sys: System, relay: Relay, n: number, apiUrl = sys.apiUrl): Promise<BenchTeam[]> {
   const hook = await sys.leverCtl('POST', '/webhooks', { url: `${relay.url}/lever`, verify: false });
   const signatureToken: string = hook.data.signatureToken;
-  await sys.certnCtl('PUT', '/webhook', { url: `${relay.url}/certn`, secret: certnSecret });
+  const atApi = (url: string) => url.replace(sys.apiUrl, apiUrl);
   return mapLimit(
     Array.from({ length: n }, (_, i) => i),
     4,
     async (i) => {
       const leverKey = `bench-lever-${i}-${randomBytes(6).toString('hex')}`;
       await sys.leverCtl('POST', '/api-keys', { key: leverKey, permissions: 'all' });
+      const account = await sys.certnCtl('POST', '/accounts', { name: `Bench ${i}` });
+      const certnSecret = `certn-secret-${randomUUID()}`;
       const created = await sys.admin('POST', '/teams', {
         name: `Bench ${i}`,
         lever: { apiKey: leverKey, triggerStageName: TRIGGER_STAGE, performAsUserId: SEED_USER_ID },
-        certn: { apiKey: CERTN_KEY, webhookSecret: certnSecret },
+        certn: { apiKey: account.key, webhookSecret: certnSecret },
       });
       if (created.status !== 201) throw new Error(`create team: ${created.status} ${created.text}`);
       const id: string = created.json.id;
@@ -44,7 +50,13 @@ export async function setupTeams(sys: System, relay: Relay, n: number): Promise<
       await sys.admin('PATCH', `/teams/${id}`, { lever: { signatureToken } });
       const enabled = await sys.admin('POST', `/teams/${id}/enable`);
       if (enabled.status !== 200) throw new Error(`enable: ${enabled.status} ${enabled.text}`);
-      return { id, leverHookUrl: created.json.webhookUrls.lever, certnHookUrl: created.json.webhookUrls.certn };
+      const certnHookUrl = atApi(created.json.webhookUrls.certn);
+      const webhook = await sys.certnCtl('PUT', `/accounts/${account.id}/webhook`, {
+        url: certnHookUrl,
+        secret: certnSecret,
+      });
+      if (webhook.status !== 'active') throw new Error(`certn webhook: ${JSON.stringify(webhook)}`);
+      return { id, leverHookUrl: atApi(created.json.webhookUrls.lever), certnHookUrl };
     },
   );
 }
@@ -55,10 +67,10 @@ export interface Candidate {
   email: string;
 }
 
-/** Creates `perTeam` candidates with an e-mail in each team (routed by the relay when one is given). */
+/** Creates `perTeam` candidates with an e-mail in each team (their stage changes routed by the relay when one is given). */
 export async function createCandidates(
   sys: System,
-  teams: { id: string; leverHookUrl: string; certnHookUrl: string }[],
+  teams: BenchTeam[],
   perTeam: number,
   relay?: Relay,
 ): Promise<Candidate[]> {
@@ -67,7 +79,7 @@ export async function createCandidates(
   return mapLimit(wanted, 8, async ({ t, i }) => {
     const email = `bench-${suffix}-${t.id.slice(0, 8)}-${i}@example.com`;
     const opportunityId = await sys.createCandidate({ emails: [email] });
-    relay?.route(opportunityId, email, { lever: t.leverHookUrl, certn: t.certnHookUrl });
+    relay?.route(opportunityId, t.leverHookUrl);
     return { teamId: t.id, opportunityId, email };
   });
 }

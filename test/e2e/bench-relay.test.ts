@@ -1,5 +1,6 @@
 // The benchmarks' many-team set-up (bench/teams.ts + bench/relay.ts) on the real dev server and sandboxes: each
-// team's candidate is checked by that team, with Certn callbacks reaching it, and nothing goes unrouted.
+// team's candidate is checked by that team (Lever's stage change routed by the relay, nothing unrouted), in the
+// team's own Certn account, whose callbacks reach the team's hook directly.
 import { startRelay } from '../../bench/relay';
 import { createCandidates, moveAll, resultsOf, setupTeams } from '../../bench/teams';
 import { System } from '../harness/system';
@@ -15,7 +16,7 @@ describe('benchmark teams behind the webhook relay', () => {
   });
 
   it('runs one check per candidate in the owning team, callbacks routed', async () => {
-    const relay = await startRelay(sys);
+    const relay = await startRelay();
     try {
       const teams = await setupTeams(sys, relay, 2);
       const candidates = await createCandidates(sys, teams, 1, relay);
@@ -25,6 +26,13 @@ describe('benchmark teams behind the webhook relay', () => {
       expect(candidates.map((c) => c.teamId)).toEqual(teams.map((t) => t.id));
       for (const c of candidates) expect(await sys.casesFor(c.email)).toHaveLength(1);
       expect(relay.unrouted()).toBe(0);
+      const accounts = sys.certn.state.accounts.all();
+      expect(accounts.filter((a) => a.id !== sys.certn.state.accounts.seedAccount.id)).toHaveLength(2);
+      for (const a of accounts) {
+        const states = a.webhooks.deliveries.map((d) => d.state);
+        if (a === sys.certn.state.accounts.seedAccount) expect(states).toEqual([]);
+        else expect(states.length > 0 && states.every((st) => st === 'delivered')).toBe(true);
+      }
     } finally {
       await relay.stop();
     }
