@@ -13,12 +13,30 @@ import { BareInput } from './bare/workflows';
 import { FigureResult } from './report';
 import { KNOBS, progress, quietBundlerLogger, serviceLog, sleep } from './setup';
 import { fmt, mapLimit, percentile, procSample } from './stats';
-import { createCandidates, moveAll, resultsOf, setupTeams } from './teams';
+import { Candidate, createCandidates, moveAll, resultsOf, setupTeams } from './teams';
 
 /** Certn's lifecycle steps for the two-check default package (invited … check 2 complete). */
 const CERTN_STEPS = 7;
 
+/** The median check's shape: activities scheduled, local activities run (each a marker), timers, history events. */
+interface Shape {
+  activities: number;
+  localActivities: number;
+  timers: number;
+  events: number;
+}
+
+interface BareRun {
+  perSecond: number;
+  cpu: PhaseCpu;
+  events: number;
+}
+
 interface ChecksRun {
+  /** The shape of 10 checks run first, alone (the bare workflow copies it). */
+  pilot: Shape;
+  /** The bare workflow run between the pilot and the checks. */
+  bareBefore: BareRun;
   perSecond: number;
   wallMs: number;
   complete: number;
@@ -73,7 +91,38 @@ function cpuMeter(serverPid: number, service?: { apiPid: number; workerPid: numb
   };
 }
 
-async function checksPerSecond(serverPid: number): Promise<ChecksRun> {
+/** The median shape of these checks' histories (10 of them). */
+async function shapeOf(sys: System, candidates: Candidate[]): Promise<Shape> {
+  const shapes = await mapLimit(candidates.slice(0, 10), 4, async (c) => {
+    const events =
+      (await sys.client.workflow.getHandle(checkWorkflowId(c.teamId, c.opportunityId)).fetchHistory()).events ?? [];
+    return {
+      activities: events.filter((e) => e.activityTaskScheduledEventAttributes).length,
+      localActivities: events.filter((e) => e.markerRecordedEventAttributes).length,
+      events: events.length,
+      timers: events.filter((e) => e.timerStartedEventAttributes).length,
+    };
+  });
+  const median = (k: keyof Shape) =>
+    percentile(
+      shapes.map((x) => x[k]),
+      50,
+    );
+  return {
+    activities: median('activities'),
+    localActivities: median('localActivities'),
+    timers: median('timers'),
+    events: median('events'),
+  };
+}
+
+/**
+ * The checks, with the bare workflow run just before them (`bare`, given the shape of a pilot of 10 checks) and,
+ * by the caller, just after: the dev server grows slower as closed workflows pile up in it (1,000 bare workflows
+ * three times over on one fresh server: 11.4, 9.8, 9.3 per second), so a bare run on one side only of the checks
+ * would favour whichever ran first.
+ */
+async function checksPerSecond(serverPid: number, bare: (shape: Shape) => Promise<BareRun>): Promise<ChecksRun> {
   // The API and the worker each in a process of its own, as deployed (README: the API and the worker separately):
   // neither queues behind the sandboxes, the relay and the load generator on one JavaScript thread. With the API in
   // this process, its event loop fell so far behind under 1,000 moves that Lever's 5 s timeout cut off most
@@ -85,26 +134,21 @@ async function checksPerSecond(serverPid: number): Promise<ChecksRun> {
     const api = await sys.spawnApi({ CERTN_POLL_INTERVAL_SECONDS: '60' });
     // Teams are set up through the in-process API; their deliveries go to the API process (same store).
     const teams = await setupTeams(sys, relay, KNOBS.manyTeams, api.url);
+    // The pilot: 10 checks of the first team alone (their Lever budget refills during the bare run).
+    const pilotCandidates = await createCandidates(sys, teams.slice(0, 1), 10, relay);
+    await moveAll(sys, pilotCandidates);
+    await resultsOf(sys, pilotCandidates);
+    const pilot = await shapeOf(sys, pilotCandidates);
+    const bareBefore = await bare(pilot);
     const candidates = await createCandidates(sys, teams, KNOBS.perTeam, relay);
     const leverBefore: number = (await sys.leverCtl('GET', '/requests')).counters.requests;
     const t0 = Date.now();
     const meter = cpuMeter(serverPid, { apiPid: api.child.pid!, workerPid: worker.pid! });
     await moveAll(sys, candidates);
-    const results = await resultsOf(sys, candidates);
+    const results = await resultsOf(sys, candidates, undefined, pilotCandidates.length);
     const cpu = meter();
     const wallMs = Date.now() - t0;
-    // The bare workflow copies the median check's shape: activities scheduled, local activities run (each a marker)
-    // and timers started.
-    const shapes = await mapLimit(candidates.slice(0, 10), 4, async (c) => {
-      const events =
-        (await sys.client.workflow.getHandle(checkWorkflowId(c.teamId, c.opportunityId)).fetchHistory()).events ?? [];
-      return {
-        activities: events.filter((e) => e.activityTaskScheduledEventAttributes).length,
-        localActivities: events.filter((e) => e.markerRecordedEventAttributes).length,
-        events: events.length,
-        timers: events.filter((e) => e.timerStartedEventAttributes).length,
-      };
-    });
+    const shape = await shapeOf(sys, candidates);
     const leverRequests = (await sys.leverCtl('GET', '/requests')).counters.requests - leverBefore;
     const complete = results.filter((r) => r.status === 'Complete').length;
     // Lever's side of the stage changes: a check can start from an attempt whose answer came after Lever's timeout.
@@ -143,22 +187,9 @@ async function checksPerSecond(serverPid: number): Promise<ChecksRun> {
       complete,
       others: othersOf(results.filter((r) => r.status !== 'Complete').map((r) => r.status)),
       n: candidates.length,
-      activities: percentile(
-        shapes.map((s) => s.activities),
-        50,
-      ),
-      localActivities: percentile(
-        shapes.map((s) => s.localActivities),
-        50,
-      ),
-      timers: percentile(
-        shapes.map((s) => s.timers),
-        50,
-      ),
-      events: percentile(
-        shapes.map((s) => s.events),
-        50,
-      ),
+      ...shape,
+      pilot,
+      bareBefore,
     };
   } finally {
     await sleep(1000); // Certn's callbacks for the last steps, still on their way, land before the system stops
@@ -172,11 +203,25 @@ async function spreadOf(sys: System, t0: number): Promise<{ started: number[]; c
   const started: number[] = [];
   const closed: number[] = [];
   for await (const w of sys.client.workflow.list({ query: `TaskQueue = '${sys.taskQueue}'` })) {
+    if (w.startTime.getTime() < t0) continue; // the pilot's
     started.push((w.startTime.getTime() - t0) / 1000);
     if (w.closeTime) closed.push((w.closeTime.getTime() - t0) / 1000);
   }
   const three = (xs: number[]) => [percentile(xs, 50), percentile(xs, 90), Math.max(...xs)];
   return { started: three(started), closed: three(closed) };
+}
+
+/** Two runs' CPU shares over their combined wall time (each run did the same number of workflows). */
+function meanCpu(a: BareRun, b: BareRun): PhaseCpu {
+  const wa = 1 / a.perSecond;
+  const wb = 1 / b.perSecond;
+  const mix = (k: keyof PhaseCpu) => (a.cpu[k] * wa + b.cpu[k] * wb) / (wa + wb);
+  return {
+    nodeShare: mix('nodeShare'),
+    apiShare: mix('apiShare'),
+    workerShare: mix('workerShare'),
+    serverShare: mix('serverShare'),
+  };
 }
 
 /** "3 × never started; 1 × failed: …", each kind with one full example (statuses differ in their detail). */
@@ -190,11 +235,7 @@ function othersOf(statuses: string[]): string {
   return [...byKind.values()].map(({ k, example }) => `${k} × ${example}`).join('; ');
 }
 
-async function bareWorkflowsPerSecond(
-  server: DevServer,
-  n: number,
-  shape: BareInput,
-): Promise<{ perSecond: number; cpu: PhaseCpu; events: number }> {
+async function bareWorkflowsPerSecond(server: DevServer, n: number, shape: BareInput): Promise<BareRun> {
   const address = server.address;
   const { code } = await bundleWorkflowCode({
     workflowsPath: path.resolve(__dirname, 'bare/workflows.ts'),
@@ -240,22 +281,26 @@ async function bareWorkflowsPerSecond(
 }
 
 export async function manyTeamsFigure(server: DevServer): Promise<FigureResult> {
-  progress(`(7) many teams: ${KNOBS.manyTeams} teams × ${KNOBS.perTeam} candidates, then the bare workflow...`);
-  const checks = await checksPerSecond(server.process.pid!);
+  progress(
+    `(7) many teams: 10 pilot checks, the bare workflow, ${KNOBS.manyTeams} teams × ${KNOBS.perTeam} candidates, the bare workflow...`,
+  );
   // The bare workflow waits Certn's pace for one case too, spread over its timers (at least one), so both face the
   // same outside wait; only the engine's work differs.
-  const timers = Math.max(1, checks.timers);
-  const timerMs = Math.ceil((CERTN_STEPS * KNOBS.stepMs) / timers);
-  const {
-    perSecond: bare,
-    cpu: bareCpu,
-    events: bareEvents,
-  } = await bareWorkflowsPerSecond(server, checks.n, {
-    activities: checks.activities,
-    localActivities: checks.localActivities,
-    timers,
-    timerMs,
-  });
+  const bareInput = (shape: Shape): BareInput => {
+    const timers = Math.max(1, shape.timers);
+    const { activities, localActivities } = shape;
+    return { activities, localActivities, timers, timerMs: Math.ceil((CERTN_STEPS * KNOBS.stepMs) / timers) };
+  };
+  const n = KNOBS.manyTeams * KNOBS.perTeam;
+  const checks = await checksPerSecond(server.process.pid!, (shape) =>
+    bareWorkflowsPerSecond(server, n, bareInput(shape)),
+  );
+  const { timers, timerMs } = bareInput(checks.pilot);
+  const bareAfter = await bareWorkflowsPerSecond(server, n, bareInput(checks.pilot));
+  /** Both bare runs together: 2n workflows over their summed wall time. */
+  const bare = 2 / (1 / checks.bareBefore.perSecond + 1 / bareAfter.perSecond);
+  const bareCpu = meanCpu(checks.bareBefore, bareAfter);
+  const bareEvents = bareAfter.events;
   const ratio = checks.perSecond / bare;
   const pct = (x: number) => `${fmt(x * 100, 0)} %`;
   const ms = (share: number, perSecond: number) => (share * 1000) / perSecond;
@@ -270,16 +315,18 @@ export async function manyTeamsFigure(server: DevServer): Promise<FigureResult> 
   const section = [
     "## 7. Many teams: checks per second vs the engine's ceiling",
     '',
-    `${KNOBS.manyTeams} teams × ${KNOBS.perTeam} candidates moved at once (each team its own Lever key, webhooks routed by`,
-    `bench/relay.ts), Certn stepping every ${KNOBS.stepMs} ms: ${checks.complete}/${checks.n} Complete${checks.others ? ` (the others: ${checks.others})` : ''}, **${fmt(checks.perSecond, 2)}** checks/s`,
+    `${KNOBS.manyTeams} teams × ${KNOBS.perTeam} candidates moved at once (each team its own Lever key and Certn account; Lever's`,
+    `webhooks routed by bench/relay.ts), Certn stepping every ${KNOBS.stepMs} ms: ${checks.complete}/${checks.n} Complete${checks.others ? ` (the others: ${checks.others})` : ''}, **${fmt(checks.perSecond, 2)}** checks/s`,
     `from the first move to the last close. The bare workflow (bench/bare/workflows.ts), ${checks.n} started at once on the`,
-    `same server with an in-process worker: ${checks.activities} no-op activities, ${checks.localActivities} no-op local activities and ${timers} timer(s)`,
-    `of ${timerMs} ms (the median check has ${checks.activities} activities, ${checks.localActivities} local activities and ${checks.timers} timers; the bare timers add up`,
-    `to Certn's ${CERTN_STEPS} steps of ${KNOBS.stepMs} ms): **${fmt(bare, 2)}** workflows/s. Ratio **${fmt(ratio, 2)}**.`,
+    `same server with an in-process worker: ${checks.pilot.activities} no-op activities, ${checks.pilot.localActivities} no-op local activities and ${timers} timer(s)`,
+    `of ${timerMs} ms (the median of 10 checks run first, alone: ${checks.pilot.activities} activities, ${checks.pilot.localActivities} local activities and ${checks.pilot.timers} timers; the bare timers`,
+    `add up to Certn's ${CERTN_STEPS} steps of ${KNOBS.stepMs} ms; under load the median check had ${checks.activities}, ${checks.localActivities} and ${checks.timers}), run once just before the checks`,
+    `and once just after — the dev server slows as closed workflows pile up in it, so one run on one side would favour`,
+    `whichever ran first: **${fmt(checks.bareBefore.perSecond, 2)}** and **${fmt(bareAfter.perSecond, 2)}** workflows/s, **${fmt(bare, 2)}** for both together. Ratio **${fmt(ratio, 2)}**.`,
     '',
     `Where the ceiling is — CPU while each ran, as a share of one core over its wall time (the machine has ${os.cpus().length}): the`,
     `checks used ${pct(checks.cpu.nodeShare)} in the bench process (sandboxes, relay and load generator), ${pct(checks.cpu.apiShare)} in the API's process, ${pct(checks.cpu.workerShare)} in the worker's`,
-    `process and ${pct(checks.cpu.serverShare)} in the dev server, ${pct(total(checks.cpu))} in all; the bare workflow ${pct(bareCpu.nodeShare)} (its worker) and`,
+    `process and ${pct(checks.cpu.serverShare)} in the dev server, ${pct(total(checks.cpu))} in all; the bare workflow (both runs) ${pct(bareCpu.nodeShare)} (its worker) and`,
     `${pct(bareCpu.serverShare)} (the server), ${pct(total(bareCpu))}. ${saturated ? 'Both kept the cores busy, so each ran as fast as its CPU per item allows' : 'The cores were not both kept busy, so CPU per item explains the ratio only in part'}:`,
     `**${fmt(perItem(checks.cpu, checks.perSecond), 0)} ms** per completed check against **${fmt(perItem(bareCpu, bare), 0)} ms** per bare workflow, a ratio of **${fmt(perItem(bareCpu, bare) / perItem(checks.cpu, checks.perSecond), 2)}**`,
     `(measured: ${fmt(ratio, 2)}). Of a check's CPU, ${fmt(ms(checks.cpu.nodeShare, checks.perSecond), 0)} ms is the bench process (mostly the Lever and Certn`,

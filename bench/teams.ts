@@ -140,13 +140,15 @@ export async function resultsOf(
   sys: System,
   candidates: Candidate[],
   timeoutMs = 15 * 60_000,
+  /** Checks of the task queue closed before these were moved (not theirs). */
+  closedBefore = 0,
 ): Promise<{ status: string }[]> {
   const deadline = Date.now() + timeoutMs;
   const closed = `TaskQueue = '${sys.taskQueue}' AND ExecutionStatus != 'Running' AND ExecutionStatus != 'ContinuedAsNew'`;
   const ours = new Set(candidates.map((c) => c.opportunityId));
   const gaveUpAt = new Map<string, number>();
   for (;;) {
-    const { count } = await sys.client.workflow.count(closed);
+    const count = (await sys.client.workflow.count(closed)).count - closedBefore;
     // Lever gave up on each of these candidates' stage changes (every delivery failed): they may never start.
     const failedOnly = new Map<string, boolean>();
     for (const d of sys.lever.state.deliveries) {
