@@ -342,7 +342,7 @@ export async function manyTeamsFigure(server: DevServer): Promise<FigureResult> 
     `the API's answer within ${checks.forward.map((x) => fmt(x, 0)).join(' / ')} ms (p50 / p99 / max), so an attempt's wait beyond that was spent in`,
     'this process (the stand-ins, the relay and the load generator share its one thread). A check whose delivery Lever',
     'gave up on still ran: the API acted on an attempt whose answer reached the Lever stand-in too late (the Complete',
-    `count above). Certn's callbacks (each team's account calls its hook directly): ${checks.certn.events} events, ${checks.certn.attempts} attempts,`,
+    `count above). Certn's callbacks (each team's account calls its hook directly; the pilot's included): ${checks.certn.events} events, ${checks.certn.attempts} attempts,`,
     `${checks.certn.timeouts} of them timed out (10 s); the API logged ${checks.certn.outcomes || 'none'} (an object no check`,
     "knows yet: Certn's first callback for a new case can come before the order's answer is recorded; the check reads",
     'the case right after ordering, so nothing waits on it).',

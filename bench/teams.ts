@@ -1,6 +1,6 @@
 // Teams and candidates for the benchmarks: many teams in one pair of sandboxes (each with its own Lever key, so
-// each has Lever's 10 req/s of its own, webhooks routed through the relay), candidates moved into the trigger
-// stage through the Lever sandbox, and waiting for checks to close.
+// each has Lever's 10 req/s of its own, and its own Certn account; Lever's webhooks routed through the relay),
+// candidates moved into the trigger stage through the Lever sandbox, and waiting for checks to close.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { checkWorkflowId } from '../src/workflows/definitions';
