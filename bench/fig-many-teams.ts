@@ -1,18 +1,16 @@
 // Figure 7: many teams (Lever's limit does not bind: each team has its own key) — checks completed per second next
 // to a bare workflow with the same number of no-op activities and timers on the same server, the engine's ceiling.
 import os from 'node:os';
-import path from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { checkWorkflowId } from '../src/workflows/definitions';
 import { System } from '../test/harness/system';
 import { startRelay } from './relay';
 import { DevServer } from '../src/temporal/dev-server';
+import { BareRun, bareWorkflowsPerSecond } from './bare/run';
 import { BareInput } from './bare/workflows';
+import { cpuMeter, meanCpu, PhaseCpu } from './phase-cpu';
 import { FigureResult } from './report';
-import { KNOBS, progress, quietBundlerLogger, serviceLog, sleep } from './setup';
-import { fmt, mapLimit, percentile, procSample } from './stats';
+import { KNOBS, progress, serviceLog, sleep } from './setup';
+import { fmt, mapLimit, percentile } from './stats';
 import { Candidate, createCandidates, moveAll, resultsOf, setupTeams } from './teams';
 
 /** Certn's lifecycle steps for the two-check default package (invited … check 2 complete). */
@@ -23,12 +21,6 @@ interface Shape {
   activities: number;
   localActivities: number;
   timers: number;
-  events: number;
-}
-
-interface BareRun {
-  perSecond: number;
-  cpu: PhaseCpu;
   events: number;
 }
 
@@ -58,37 +50,6 @@ interface ChecksRun {
   /** The relay's wait for the API's answer to Lever's deliveries, ms: p50 / p99 / max. */
   forward: number[];
   cpu: PhaseCpu;
-}
-
-/**
- * CPU over one phase, each as a share of one core over the phase's wall time: this Node process (sandboxes, relay
- * and load generator; the bare workflow's worker), the API's and the check worker's own processes, and the dev
- * server.
- */
-interface PhaseCpu {
-  nodeShare: number;
-  apiShare: number;
-  workerShare: number;
-  serverShare: number;
-}
-
-function cpuMeter(serverPid: number, service?: { apiPid: number; workerPid: number }): () => PhaseCpu {
-  const n0 = process.cpuUsage();
-  const cpuOf = (pid: number | undefined) => (pid ? procSample(pid).cpuMs : 0);
-  const s0 = cpuOf(serverPid);
-  const a0 = cpuOf(service?.apiPid);
-  const w0 = cpuOf(service?.workerPid);
-  const t0 = performance.now();
-  return () => {
-    const n = process.cpuUsage(n0);
-    const wall = performance.now() - t0;
-    return {
-      nodeShare: (n.user + n.system) / 1000 / wall,
-      apiShare: (cpuOf(service?.apiPid) - a0) / wall,
-      workerShare: (cpuOf(service?.workerPid) - w0) / wall,
-      serverShare: (cpuOf(serverPid) - s0) / wall,
-    };
-  };
 }
 
 /** The median shape of these checks' histories (10 of them). */
@@ -211,19 +172,6 @@ async function spreadOf(sys: System, t0: number): Promise<{ started: number[]; c
   return { started: three(started), closed: three(closed) };
 }
 
-/** Two runs' CPU shares over their combined wall time (each run did the same number of workflows). */
-function meanCpu(a: BareRun, b: BareRun): PhaseCpu {
-  const wa = 1 / a.perSecond;
-  const wb = 1 / b.perSecond;
-  const mix = (k: keyof PhaseCpu) => (a.cpu[k] * wa + b.cpu[k] * wb) / (wa + wb);
-  return {
-    nodeShare: mix('nodeShare'),
-    apiShare: mix('apiShare'),
-    workerShare: mix('workerShare'),
-    serverShare: mix('serverShare'),
-  };
-}
-
 /** "3 × never started; 1 × failed: …", each kind with one full example (statuses differ in their detail). */
 function othersOf(statuses: string[]): string {
   const byKind = new Map<string, { k: number; example: string }>();
@@ -233,51 +181,6 @@ function othersOf(statuses: string[]): string {
     byKind.set(kind, { ...seen, k: seen.k + 1 });
   }
   return [...byKind.values()].map(({ k, example }) => `${k} × ${example}`).join('; ');
-}
-
-async function bareWorkflowsPerSecond(server: DevServer, n: number, shape: BareInput): Promise<BareRun> {
-  const address = server.address;
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: path.resolve(__dirname, 'bare/workflows.ts'),
-    logger: quietBundlerLogger,
-  });
-  const connection = await NativeConnection.connect({ address });
-  const taskQueue = `bench-bare-${randomUUID()}`;
-  const worker = await Worker.create({
-    connection,
-    taskQueue,
-    workflowBundle: { code },
-    activities: { noop: async () => undefined },
-  });
-  const running = worker.run();
-  const clientConnection = await Connection.connect({ address });
-  const client = new Client({ connection: clientConnection });
-  try {
-    const t0 = Date.now();
-    const meter = cpuMeter(server.process.pid!);
-    const handles = await mapLimit(
-      Array.from({ length: n }, (_, i) => i),
-      64,
-      async () => {
-        const h = await client.workflow.start('bareCheck', {
-          workflowId: `bare-${randomUUID()}`,
-          taskQueue,
-          args: [shape],
-        });
-        return h;
-      },
-    );
-    await Promise.all(handles.map((h) => h.result()));
-    const cpu = meter();
-    const perSecond = (n / (Date.now() - t0)) * 1000;
-    const events = (await handles[0]!.fetchHistory()).events?.length ?? 0;
-    return { perSecond, cpu, events };
-  } finally {
-    worker.shutdown();
-    await running;
-    await connection.close();
-    await clientConnection.close();
-  }
 }
 
 export async function manyTeamsFigure(server: DevServer): Promise<FigureResult> {

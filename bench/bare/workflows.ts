@@ -1,5 +1,5 @@
 // The engine's ceiling for figure 7: a workflow doing nothing but the same number of activities, local activities
-// and timers as a check, all no-ops. Bundled and run by bench/fig-many-teams.ts only.
+// and timers as a check, all no-ops. Bundled and run by bench/bare/run.ts only.
 import { proxyActivities, proxyLocalActivities, sleep } from '@temporalio/workflow';
 
 const { noop } = proxyActivities<{ noop(): Promise<void> }>({ startToCloseTimeout: '1 minute' });
