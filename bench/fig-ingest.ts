@@ -6,15 +6,16 @@
 // trip's.
 import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { ApiTemporalConnection } from '../src/temporal/api-connection';
 import { checkWorkflowId } from '../src/workflows/definitions';
 import { initialSearchAttributes } from '../src/workflows/search-attributes';
 import { System, leverHmac } from '../test/harness/system';
 import { FigureResult } from './report';
 import type { DevServer } from '../src/temporal/dev-server';
 import { KNOBS, progress } from './setup';
-import { LoadResult, fmt, percentile, procSample, runLoad, table } from './stats';
+import { LoadResult, fmt, keepAliveHttp, percentile, procSample, runLoad, table } from './stats';
 
 interface Pooled {
   result?: LoadResult;
@@ -69,7 +70,9 @@ export async function ingestFigure(server: DevServer): Promise<FigureResult> {
   const { ingest: n, concurrency: c, rounds } = KNOBS;
   progress(`(3) ingest: ${n} webhook deliveries vs ${n} bare signalWithStart at concurrency ${c}, ${rounds} rounds...`);
   const sys = await System.start({ worker: false, certnStepMs: null });
-  const connection = await Connection.connect({ address: sys.temporalAddress });
+  // The bare row's client rides on the same kind of connection as the API's (the Rust core's), so the two rows differ
+  // only by what the webhook adds, and the API's Temporal client cost can be told from its handler's.
+  const connection = new ApiTemporalConnection({ address: sys.temporalAddress });
   const plain = new Client({ connection });
   try {
     const team = await sys.setupTeam();
@@ -81,14 +84,15 @@ export async function ingestFigure(server: DevServer): Promise<FigureResult> {
     const hookUrl = team.leverHookUrl.replace(sys.apiUrl, api.url);
     const pids = { server: serverPid, api: api.child.pid! };
 
+    const send = keepAliveHttp(c);
     const webhook = async (): Promise<string> => {
       const triggeredAt = Date.now();
       const token = randomBytes(24).toString('hex');
       const opportunityId = randomUUID();
-      const res = await fetch(hookUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
+      const res = await send(
+        hookUrl,
+        'POST',
+        JSON.stringify({
           triggeredAt,
           event: 'candidateStageChange',
           data: {
@@ -101,8 +105,8 @@ export async function ingestFigure(server: DevServer): Promise<FigureResult> {
           signature: leverHmac(signatureToken, token, triggeredAt),
           token,
         }),
-      });
-      const json = (await res.json()) as { outcome?: string; error?: string };
+      );
+      const json = JSON.parse(res.text) as { outcome?: string; error?: string };
       return `${res.status} ${json.outcome ?? json.error ?? ''}`.trim();
     };
     // The same Temporal call the gateway makes (type, input, signal, search attributes), without HTTP, signature,
@@ -122,8 +126,7 @@ export async function ingestFigure(server: DevServer): Promise<FigureResult> {
       return 'ok';
     };
     const health = async (): Promise<string> => {
-      const res = await fetch(`${api.url}/healthz`);
-      await res.text();
+      const res = await send(`${api.url}/healthz`);
       return String(res.status);
     };
 
@@ -174,7 +177,9 @@ export async function ingestFigure(server: DevServer): Promise<FigureResult> {
       `${per} requests per load in each of ${rounds} alternating rounds (figures pool the rounds), on one dev server, no`,
       'worker. "Webhook": a signed `candidateStageChange` for a new opportunity, sent by this process to the API process',
       '(`npm run api`) — signature, token claimed in SQLite, `signalWithStart`. "Bare": the same `signalWithStart` (type,',
-      'input, signal, search attributes) from a plain client in this process. CPU per request around each load: this',
+      "input, signal, search attributes) from a plain client in this process, over the API's kind of connection (the",
+      "Rust core's; bench/client-cpu.ts measures it against grpc-js). The load generator sends over kept-alive node:http",
+      "sockets, a quarter of fetch's CPU per request (bench/client-cpu.ts). CPU per request around each load: this",
       "process (the load generator, standing in for Lever; the bare row's client), the API process and the dev server;",
       `"cores busy": the three together over the load's wall time, out of the machine's ${os.cpus().length}.`,
       '',
@@ -205,7 +210,7 @@ export async function ingestFigure(server: DevServer): Promise<FigureResult> {
       `Where the ceiling is: the two loads kept ${fmt(cores(w), 2)} and ${fmt(cores(b), 2)} of the ${os.cpus().length} cores busy (the three processes`,
       `together)${Math.min(cores(w), cores(b)) >= 0.8 * os.cpus().length ? ', so each ran as fast as the CPU it costs per request allows' : ': not saturated, so CPU per request explains the ratio only in part'}. Per request, all`,
       `processes: ${fmt(total(w), 2)} ms for a webhook, ${fmt(total(b), 2)} ms for the bare call — a ratio of **${fmt(total(b) / total(w), 2)}**, against the`,
-      `measured ${fmt(throughput, 2)}. The HTTP round trip alone (the /healthz row: the load generator's fetch and the API's`,
+      `measured ${fmt(throughput, 2)}. The HTTP round trip alone (the /healthz row: the load generator's HTTP and the API's`,
       `express) costs ${fmt(total(h), 2)} ms, so on these cores even a webhook handler costing nothing`,
       `would reach at most ${fmt(total(b), 2)} ÷ (${fmt(total(b), 2)} + ${fmt(total(h), 2)}) = **${fmt(total(b) / (total(b) + total(h)), 2)}** of the bare call. In production the sender`,
       "(Lever) is elsewhere and the API has cores of its own; here the load generator's HTTP and the API's take them",

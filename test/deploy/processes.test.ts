@@ -7,6 +7,8 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { CertnSandbox, startCertnSandbox } from '@lever-certn/sandbox/certn';
 import { LeverSandbox, startLeverSandbox } from '@lever-certn/sandbox/lever';
+import { ensureTemporalCli } from '../../src/temporal/cli';
+import { freePort, startDevServer } from '../../src/temporal/dev-server';
 import { API_MAIN, WORKER_MAIN, exitWithin, spawnService } from '../harness/service-processes';
 
 let lever: LeverSandbox;
@@ -91,6 +93,38 @@ test('the API alone: SIGTERM lets an in-flight request finish, refuses new ones,
   expect(await exitWithin(api, 30_000)).toBe(0);
   expect(api.lines.some((l) => l.msg === 'api stopped')).toBe(true);
   await fetch(`${lever.url}/_sandbox/faults`, { method: 'DELETE' });
+});
+
+test('the API starts while Temporal is down (/readyz 503, /healthz 200) and connects once Temporal is up', async () => {
+  // The API's connection is the Rust core's, which connects eagerly: the API must not need Temporal to start.
+  const port = await freePort();
+  const api = spawnService(API_MAIN, env({ TEMPORAL_ADDRESS: `127.0.0.1:${port}` }));
+  const url = `http://${(await api.waitForLog('api ready')).listen}`;
+  const ready = async () => {
+    const res = await fetch(`${url}/readyz`);
+    return { status: res.status, temporal: ((await res.json()) as { checks: { temporal: string } }).checks.temporal };
+  };
+  try {
+    expect(await ready()).toEqual({ status: 503, temporal: 'unavailable' });
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const server = await startDevServer({ cliPath: await ensureTemporalCli(), headless: true, port });
+    try {
+      // The same process, the same connection object: a failed attempt is forgotten and the next one dials again.
+      const deadline = Date.now() + 30_000;
+      let last = await ready();
+      while (last.status !== 200 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 500));
+        last = await ready();
+      }
+      expect(last).toEqual({ status: 200, temporal: 'ok' });
+    } finally {
+      api.child.kill('SIGTERM');
+      expect(await exitWithin(api, 30_000)).toBe(0);
+      await server.stop();
+    }
+  } finally {
+    if (api.child.exitCode === null && api.child.signalCode === null) api.child.kill('SIGKILL');
+  }
 });
 
 test.each([
