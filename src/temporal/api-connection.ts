@@ -22,8 +22,13 @@ type Service = { rpcImpl: RpcImpl | null };
 const UNAVAILABLE = 14;
 const DEADLINE_EXCEEDED = 4;
 
+/**
+ * Shaped as the SDK's gRPC ServiceError (code, details, and metadata whose `get` the client reads for status
+ * details), so the client's own checks recognise it and its error handling does not trip over it.
+ */
 function grpcError(code: number, message: string): Error {
-  return Object.assign(new Error(message), { code, details: message });
+  const metadata = { get: (): (string | Buffer)[] => [], getMap: () => ({}) };
+  return Object.assign(new Error(message), { code, details: message, metadata });
 }
 
 export class ApiTemporalConnection implements ConnectionLike {
@@ -33,6 +38,8 @@ export class ApiTemporalConnection implements ConnectionLike {
   readonly healthService: HealthService;
   readonly callContextStorage = new AsyncLocalStorage<CallContext>();
   private native?: Promise<NativeConnection>;
+  /** The connection once made (what close() closes). */
+  private ready?: NativeConnection;
   private closed = false;
 
   constructor(
@@ -100,12 +107,13 @@ export class ApiTemporalConnection implements ConnectionLike {
       const timer = setTimeout(
         () => reject(grpcError(UNAVAILABLE, `no connection to Temporal within ${this.connectTimeoutMs} ms`)),
         this.connectTimeoutMs,
-      );
+      ).unref();
       NativeConnection.connect(this.options).then(
         (c) => {
           clearTimeout(timer);
           // Closed or timed out meanwhile: nobody will use it.
           if (this.closed || this.native !== attempt) void c.close().catch(() => undefined);
+          else this.ready = c;
           resolve(c);
         },
         (err: unknown) => {
@@ -141,9 +149,10 @@ export class ApiTemporalConnection implements ConnectionLike {
 
   async close(): Promise<void> {
     this.closed = true;
-    const native = this.native;
     this.native = undefined;
-    const c = await native?.catch(() => undefined);
-    await c?.close();
+    // One still being made is closed as it arrives (see connect): shutting down does not wait for a dead frontend.
+    const ready = this.ready;
+    this.ready = undefined;
+    await ready?.close();
   }
 }
