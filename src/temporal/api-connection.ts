@@ -1,6 +1,7 @@
 // The API's connection to Temporal: the SDK's Rust-core client (NativeConnection, the worker's kind) behind the
 // `ConnectionLike` a `Client` takes. It costs the API's Node thread about 40 % less CPU per call than the SDK's
-// default grpc-js `Connection` (signalWithStart at concurrency 16: 1.26 vs 2.15 ms, `npx tsx bench/client-cpu.ts`, bench/results.md).
+// default grpc-js `Connection` (signalWithStart at concurrency 16: 1.26 vs 2.15 ms; `npx tsx bench/client-cpu.ts`,
+// recorded in bench/results.md).
 // Core connects eagerly and has no lazy mode, so this connects on first use, shares one attempt among concurrent
 // callers and tries again after a failed one: the API starts, and /readyz says 503, while Temporal is still coming
 // up — as `Connection.lazy` let it.
