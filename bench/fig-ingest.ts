@@ -179,7 +179,7 @@ export async function ingestFigure(server: DevServer): Promise<FigureResult> {
       '(`npm run api`) — signature, token claimed in SQLite, `signalWithStart`. "Bare": the same `signalWithStart` (type,',
       "input, signal, search attributes) from a plain client in this process, over the API's kind of connection (the",
       "Rust core's; bench/client-cpu.ts measures it against grpc-js). The load generator sends over kept-alive node:http",
-      "sockets, a quarter of fetch's CPU per request (bench/client-cpu.ts). CPU per request around each load: this",
+      "sockets, a third of fetch's CPU per request (bench/client-cpu.ts). CPU per request around each load: this",
       "process (the load generator, standing in for Lever; the bare row's client), the API process and the dev server;",
       `"cores busy": the three together over the load's wall time, out of the machine's ${os.cpus().length}.`,
       '',

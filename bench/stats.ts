@@ -109,8 +109,8 @@ export const mib = (bytes: number): string => fmt(bytes / 2 ** 20, 0);
 
 /**
  * A load generator's HTTP: node:http over kept-alive sockets, answer read whole. It costs this process about a
- * quarter of fetch's CPU per request (a POST at concurrency 16 on these cores: 0.26 vs 1.06 ms), and this process
- * shares the cores with what it measures; a sender such as Lever runs elsewhere.
+ * third of fetch's CPU per request (a POST at concurrency 16: 0.36 vs 1.05 ms, bench/client-cpu.ts), and this
+ * process shares the cores with what it measures; a sender such as Lever runs elsewhere.
  */
 export function keepAliveHttp(maxSockets: number) {
   const agent = new http.Agent({ keepAlive: true, maxSockets });
