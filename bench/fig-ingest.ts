@@ -6,9 +6,8 @@
 // trip's.
 import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { Client } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { ApiTemporalConnection } from '../src/temporal/api-connection';
 import { checkWorkflowId } from '../src/workflows/definitions';
 import { initialSearchAttributes } from '../src/workflows/search-attributes';
 import { System, leverHmac } from '../test/harness/system';
@@ -70,9 +69,9 @@ export async function ingestFigure(server: DevServer): Promise<FigureResult> {
   const { ingest: n, concurrency: c, rounds } = KNOBS;
   progress(`(3) ingest: ${n} webhook deliveries vs ${n} bare signalWithStart at concurrency ${c}, ${rounds} rounds...`);
   const sys = await System.start({ worker: false, certnStepMs: null });
-  // The bare row's client rides on the same kind of connection as the API's (the Rust core's), so the two rows differ
-  // only by what the webhook adds, and the API's Temporal client cost can be told from its handler's.
-  const connection = new ApiTemporalConnection({ address: sys.temporalAddress });
+  // The bare row's client is the API's kind (the SDK's grpc-js `Connection`), so the two rows differ only by what the
+  // webhook adds, and the API's Temporal client cost can be told from its handler's.
+  const connection = await Connection.connect({ address: sys.temporalAddress });
   const plain = new Client({ connection });
   try {
     const team = await sys.setupTeam();
@@ -106,7 +105,7 @@ export async function ingestFigure(server: DevServer): Promise<FigureResult> {
           token,
         }),
       );
-      const json = JSON.parse(res.text) as { outcome?: string; error?: string };
+      const json = JSON.parse(res.body.toString()) as { outcome?: string; error?: string };
       return `${res.status} ${json.outcome ?? json.error ?? ''}`.trim();
     };
     // The same Temporal call the gateway makes (type, input, signal, search attributes), without HTTP, signature,
@@ -177,9 +176,9 @@ export async function ingestFigure(server: DevServer): Promise<FigureResult> {
       `${per} requests per load in each of ${rounds} alternating rounds (figures pool the rounds), on one dev server, no`,
       'worker. "Webhook": a signed `candidateStageChange` for a new opportunity, sent by this process to the API process',
       '(`npm run api`) — signature, token claimed in SQLite, `signalWithStart`. "Bare": the same `signalWithStart` (type,',
-      "input, signal, search attributes) from a plain client in this process, over the API's kind of connection (the",
-      "Rust core's; bench/client-cpu.ts measures it against grpc-js). The load generator sends over kept-alive node:http",
-      "sockets, a third of fetch's CPU per request (bench/client-cpu.ts). CPU per request around each load: this",
+      "input, signal, search attributes) from a plain client in this process, the API's kind (grpc-js). The load generator",
+      "sends over kept-alive node:http sockets, a third of fetch's CPU per request (bench/client-cpu.ts). CPU per request",
+      'around each load: this',
       "process (the load generator, standing in for Lever; the bare row's client), the API process and the dev server;",
       `"cores busy": the three together over the load's wall time, out of the machine's ${os.cpus().length}.`,
       '',

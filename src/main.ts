@@ -2,7 +2,7 @@
 // the Lever and Certn sandboxes (unless real base URLs are configured), the worker and the API.
 // Ctrl-C stops everything, in reverse order.
 import path from 'node:path';
-import { Client } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createApiApp } from './api/app';
 import { TemporalCheckGateway, checkTimings } from './api/check-gateway';
@@ -17,7 +17,6 @@ import {
   temporalProbe,
 } from './processes/service-parts';
 import { loadOrCreateAdminToken } from './settings/crypto';
-import { ApiTemporalConnection } from './temporal/api-connection';
 import { ensureTemporalCli } from './temporal/cli';
 import { TemporalTarget, temporalTargetFromEnv } from './temporal/connection-options';
 import { startDevServer } from './temporal/dev-server';
@@ -78,10 +77,7 @@ async function main(): Promise<void> {
   }
   urls.push(['Temporal server (gRPC)', target.connection.address]);
 
-  // The SDK's runtime first: the API's connection below is the Rust core's, like the worker's.
-  installSdkLogging(config.LOG_LEVEL, config.TEMPORAL_METRICS_BIND);
-  const clientConnection = new ApiTemporalConnection(target.connection);
-  await clientConnection.ensureConnected();
+  const clientConnection = await Connection.connect(target.connection);
   stops.push(() => clientConnection.close());
   const added = await ensureSearchAttributes(clientConnection, target.namespace);
   if (added.length > 0) log.info('registered search attributes', { added });
@@ -93,6 +89,7 @@ async function main(): Promise<void> {
   const baseUrl = publicBaseUrl(config);
   const reportLinks = reportLinksFor(config, masterKey, store, baseUrl);
 
+  installSdkLogging(config.LOG_LEVEL, config.TEMPORAL_METRICS_BIND);
   const workerConnection = await NativeConnection.connect(target.connection);
   const worker = await createCheckWorker({
     connection: workerConnection,

@@ -3,18 +3,16 @@
 // and lets in-flight requests (webhook hand-overs to Temporal among them) and the Lever relay's pass finish before the
 // process exits.
 import type { Server } from 'node:http';
-import { Client } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { createApiApp } from '../api/app';
 import { TemporalCheckGateway, checkTimings } from '../api/check-gateway';
 import { LeverRelay } from '../api/lever-relay';
 import { ConfigError, loadConfig, publicBaseUrl } from '../config';
 import { createLogger, setLogLevel } from '../logger';
-import { ApiTemporalConnection } from '../temporal/api-connection';
 import { describeTarget } from '../temporal/connection-options';
 import { ensureSearchAttributes } from '../temporal/search-attributes';
 import {
   closeServerGracefully,
-  installSdkLogging,
   onTerminate,
   openSettings,
   reportLinksFor,
@@ -29,9 +27,8 @@ async function main(): Promise<void> {
   setLogLevel(config.LOG_LEVEL);
   const target = splitProcessTarget('api');
   const { store, masterKey, leverBudget } = await openSettings(config);
-  installSdkLogging(config.LOG_LEVEL);
   // Lazy: the API starts (and /readyz says 503) while Temporal is still coming up.
-  const connection = new ApiTemporalConnection(target.connection);
+  const connection = Connection.lazy(target.connection);
   try {
     const added = await ensureSearchAttributes(connection, target.namespace);
     if (added.length > 0) log.info('registered search attributes', { added });

@@ -4,7 +4,7 @@
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import type { Server } from 'node:http';
-import type { ConnectionLike } from '@temporalio/client';
+import type { Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ReportLinks } from '../activities/report-links';
 import { AppConfig, ConfigError, publicBaseUrl } from '../config';
@@ -83,7 +83,7 @@ export function reportLinksFor(
 }
 
 /** For /readyz: resolves when the Temporal frontend answers within the deadline. */
-export function temporalProbe(connection: ConnectionLike, timeoutMs = 2_000): () => Promise<void> {
+export function temporalProbe(connection: Connection, timeoutMs = 2_000): () => Promise<void> {
   return async () => {
     await connection.withDeadline(Date.now() + timeoutMs, () => connection.workflowService.getSystemInfo({}));
   };

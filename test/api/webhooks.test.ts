@@ -20,7 +20,6 @@ import { leverSignature } from '../../src/lever/signature';
 import { SEED_STAGES, LeverSandbox, startLeverSandbox } from '@lever-certn/sandbox/lever';
 import { CertnSandbox, startCertnSandbox } from '@lever-certn/sandbox/certn';
 import { SqliteSettingsStore } from '../../src/settings/sqlite-store';
-import { ApiTemporalConnection } from '../../src/temporal/api-connection';
 import { freePort } from '../../src/temporal/dev-server';
 import {
   CHECK_WORKFLOW_TYPE,
@@ -782,8 +781,6 @@ describeTemporal('Lever webhook → a real Temporal server', () => {
   let env: Env;
   let connection: Connection;
   let client: Client;
-  /** The API's own connection (the Rust core's), as `npm run api` builds it: the gateway's calls go through it. */
-  let apiConnection: ApiTemporalConnection;
   let real: TemporalCheckGateway;
   let logs: ReturnType<typeof captureLogs>;
   const taskQueue = 'webhooks-test-' + randomBytes(6).toString('hex');
@@ -795,8 +792,7 @@ describeTemporal('Lever webhook → a real Temporal server', () => {
     logs = captureLogs();
     connection = await Connection.connect({ address: temporalAddress! });
     client = new Client({ connection });
-    apiConnection = new ApiTemporalConnection({ address: temporalAddress! });
-    real = new TemporalCheckGateway(new Client({ connection: apiConnection }), taskQueue, TIMINGS);
+    real = new TemporalCheckGateway(client, taskQueue, TIMINGS);
     env = await setup(real);
   });
   afterAll(async () => {
@@ -806,7 +802,6 @@ describeTemporal('Lever webhook → a real Temporal server', () => {
         .terminate('test over')
         .catch(() => undefined);
     await env?.close();
-    await apiConnection?.close();
     await connection?.close();
     logs.restore();
   });
@@ -907,7 +902,7 @@ describeTemporal('Lever webhook → a real Temporal server', () => {
 
   it('Temporal down: the delivery is queued (202); the relay then starts the workflow, a copy starts nothing', async () => {
     // The real gateway, pointed at an address where no Temporal listens: its gRPC failure must become a queued 202.
-    const deadConnection = new ApiTemporalConnection({ address: `127.0.0.1:${await freePort()}` });
+    const deadConnection = Connection.lazy({ address: `127.0.0.1:${await freePort()}` });
     env.gateway.target = new TemporalCheckGateway(
       new Client({ connection: deadConnection }),
       taskQueue,

@@ -96,7 +96,7 @@ test('the API alone: SIGTERM lets an in-flight request finish, refuses new ones,
 });
 
 test('the API starts while Temporal is down (/readyz 503, /healthz 200) and connects once Temporal is up', async () => {
-  // The API's connection is the Rust core's, which connects eagerly: the API must not need Temporal to start.
+  // The API's Temporal connection is lazy: it must not need Temporal to start, and must connect once it is there.
   const port = await freePort();
   const api = spawnService(API_MAIN, env({ TEMPORAL_ADDRESS: `127.0.0.1:${port}` }));
   const url = `http://${(await api.waitForLog('api ready')).listen}`;
@@ -109,7 +109,7 @@ test('the API starts while Temporal is down (/readyz 503, /healthz 200) and conn
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     const server = await startDevServer({ cliPath: await ensureTemporalCli(), headless: true, port });
     try {
-      // The same process, the same connection object: a failed attempt is forgotten and the next one dials again.
+      // The same process and connection object: after failed attempts, the next call reaches the server.
       const deadline = Date.now() + 30_000;
       let last = await ready();
       while (last.status !== 200 && Date.now() < deadline) {

@@ -5,18 +5,17 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { createApiApp } from '../../src/api/app';
 import { TemporalCheckGateway, checkTimings } from '../../src/api/check-gateway';
 import { loadConfig } from '../../src/config';
 import { temporalProbe } from '../../src/processes/service-parts';
 import { openSqliteSettingsStore } from '../../src/settings/sqlite-store';
-import { ApiTemporalConnection } from '../../src/temporal/api-connection';
 import { ensureTemporalCli } from '../../src/temporal/cli';
 import { DevServer, startDevServer } from '../../src/temporal/dev-server';
 
 let devServer: DevServer;
-let connection: ApiTemporalConnection;
+let connection: Connection;
 let http: Server;
 let url: string;
 let dataDir: string;
@@ -25,7 +24,7 @@ let settings: ReturnType<typeof store>;
 
 beforeAll(async () => {
   devServer = await startDevServer({ cliPath: await ensureTemporalCli(), headless: true });
-  connection = new ApiTemporalConnection({ address: devServer.address }); // the API's own, as `npm run api` builds it
+  connection = await Connection.connect({ address: devServer.address });
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'readyz-'));
   settings = store();
   const app = createApiApp({
