@@ -4,8 +4,9 @@
 // byte for byte with its signature, to the hook URL of the team that owns the opportunity. All teams share one Lever
 // signature token, so the signatures stay valid. (The Certn sandbox has accounts of its own: each team's callbacks
 // go straight to its hook, bench/teams.ts.)
-import { Agent, createServer, IncomingMessage, request, Server } from 'node:http';
+import { createServer, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { keepAliveHttp } from './stats';
 
 export interface Relay {
   url: string;
@@ -26,32 +27,10 @@ const readBody = (req: IncomingMessage): Promise<Buffer> =>
     req.on('error', reject);
   });
 
-/**
- * POSTs over kept-alive connections with node:http, not fetch: the relay shares this process with both stand-ins and
- * the load generator, and fetch's per-request cost (streams, abort signals, a new connection whenever all are busy)
- * was a large part of this process's CPU at 1,000 checks, slowing the stand-ins' own answers.
- */
-function forward(
-  agent: Agent,
-  target: string,
-  headers: Record<string, string>,
-  body: Buffer,
-): Promise<{ status: number; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const out = request(
-      target,
-      { method: 'POST', agent, headers: { ...headers, 'content-length': String(body.length) } },
-      (res) => {
-        readBody(res).then((b) => resolve({ status: res.statusCode ?? 502, body: b }), reject);
-      },
-    );
-    out.on('error', reject);
-    out.end(body);
-  });
-}
-
 export async function startRelay(): Promise<Relay> {
-  const agent = new Agent({ keepAlive: true });
+  // node:http over kept-alive sockets, not fetch: the relay shares this process with both stand-ins and the load
+  // generator, and fetch's per-request cost was a large part of this process's CPU at 1,000 checks.
+  const post = keepAliveHttp();
   const leverByOpp = new Map<string, string>();
   let unrouted = 0;
   const forwardMs: number[] = [];
@@ -73,7 +52,7 @@ export async function startRelay(): Promise<Relay> {
       }
       // Lever signs inside the body (token, triggeredAt, signature): forwarding the bytes keeps it valid.
       const sent = performance.now();
-      const out = await forward(agent, target, { 'content-type': 'application/json' }, body);
+      const out = await post(target, 'POST', body);
       forwardMs.push(performance.now() - sent);
       res.writeHead(out.status, { 'content-type': 'application/json' }).end(out.body);
     })().catch(() => {
@@ -94,7 +73,7 @@ export async function startRelay(): Promise<Relay> {
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-        agent.destroy();
+        post.close();
       }),
   };
 }

@@ -108,23 +108,26 @@ export function procSample(pid: number): { rssBytes: number; cpuMs: number } {
 export const mib = (bytes: number): string => fmt(bytes / 2 ** 20, 0);
 
 /**
- * A load generator's HTTP: node:http over kept-alive sockets, answer read whole. It costs this process about a
- * third of fetch's CPU per request (a POST at concurrency 16: 0.36 vs 1.05 ms, bench/client-cpu.ts), and this
- * process shares the cores with what it measures; a sender such as Lever runs elsewhere.
+ * The benchmarks' HTTP client (the load generator, the relay): node:http over kept-alive sockets, the answer read
+ * whole. It costs this process about a third of fetch's CPU per request (a POST at concurrency 16: 0.36 vs 1.05 ms,
+ * bench/client-cpu.ts), and this process shares the cores with what it measures; a sender such as Lever runs
+ * elsewhere. A body is sent as JSON, byte for byte.
  */
-export function keepAliveHttp(maxSockets: number) {
+export function keepAliveHttp(maxSockets = Infinity) {
   const agent = new http.Agent({ keepAlive: true, maxSockets });
-  return (url: string, method = 'GET', body?: string): Promise<{ status: number; text: string }> =>
+  const send = (url: string, method = 'GET', body?: string | Buffer): Promise<{ status: number; body: Buffer }> =>
     new Promise((resolve, reject) => {
       const headers =
         body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
       const req = http.request(url, { method, agent, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (d: Buffer) => chunks.push(d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
         res.on('error', reject);
       });
       req.on('error', reject);
       req.end(body);
     });
+  /** Closes the kept-alive sockets. */
+  return Object.assign(send, { close: () => agent.destroy() });
 }
