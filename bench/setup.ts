@@ -36,7 +36,7 @@ export const KNOBS = {
   /** (3) webhook deliveries per load, concurrency, alternating rounds. */
   ingest: int('BENCH_INGEST', 600, 3000),
   concurrency: int('BENCH_CONCURRENCY', 16, 16),
-  rounds: int('BENCH_ROUNDS', 3, 5),
+  rounds: int('BENCH_ROUNDS', 6, 10),
   /** (5) worker start-ups per variant. */
   starts: int('BENCH_STARTS', 2, 5),
   /** (6) open checks, teams, worker cache size, idle window (s), callback sample. */

@@ -3,7 +3,7 @@
 // sandboxes' webhook registration; candidates move through the Lever sandbox, which delivers signed webhooks.
 // Over 300 lines: the one place that assembles the whole system for tests; its helpers are each a few lines.
 import { ChildProcess, spawn } from 'node:child_process';
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -508,4 +508,18 @@ export function leverHmac(signatureToken: string, token: string, triggeredAt: nu
   return createHmac('sha256', signatureToken)
     .update(token + String(triggeredAt))
     .digest('hex');
+}
+
+/** A candidateStageChange for a new opportunity into `toStageId`, signed as Lever signs it: the bytes Lever sends. */
+export function signedStageChange(signatureToken: string, toStageId: string): string {
+  const triggeredAt = Date.now();
+  const token = randomBytes(24).toString('hex');
+  const opportunityId = randomUUID();
+  return JSON.stringify({
+    triggeredAt,
+    event: 'candidateStageChange',
+    data: { opportunityId, candidateId: opportunityId, contactId: randomUUID(), toStageId, fromStageId: 'lead-new' },
+    signature: leverHmac(signatureToken, token, triggeredAt),
+    token,
+  });
 }
