@@ -7,9 +7,11 @@
 // `npx tsx bench/client-cpu.ts` (about a minute); prints a markdown section for bench/results.md.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import { Client, Connection } from '@temporalio/client';
-import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
+import { TemporalCheckGateway, checkTimings } from '../src/api/check-gateway';
+import { loadConfig } from '../src/config';
 import { startRun, say } from './setup';
 import { fmt, keepAliveHttp, procSample, runLoad, table } from './stats';
 
@@ -84,16 +86,11 @@ async function main(): Promise<void> {
     grpc: new Client({ connection: grpcConnection }),
     native: new Client({ connection: nativeConnection }),
   };
-  const signalWithStart = (client: Client) => () => {
-    const trigger = { triggeredAt: Date.now(), toStageId: 'stage' };
-    return client.workflow.signalWithStart('backgroundCheck', {
-      workflowId: `client-cpu-${randomUUID()}`,
-      taskQueue: 'client-cpu-no-worker',
-      args: [{ teamId: 'team', opportunityId: randomUUID(), trigger }],
-      signal: 'stageEntered',
-      signalArgs: [trigger],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-    });
+  // The API's very call (TemporalCheckGateway.stageEntered), over either connection; no worker runs.
+  const timings = checkTimings(loadConfig({ DATA_DIR: os.tmpdir() }));
+  const signalWithStart = (client: Client) => {
+    const gateway = new TemporalCheckGateway(client, 'client-cpu-no-worker', timings);
+    return () => gateway.stageEntered('team', randomUUID(), { triggeredAt: Date.now(), toStageId: 'stage' });
   };
   const [g, a] = [tally(), tally()];
   await runLoad(200, C, async () => (await signalWithStart(clients.grpc)(), 'ok'));

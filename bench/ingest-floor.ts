@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import express, { Response } from 'express';
 import { Client, Connection } from '@temporalio/client';
 import { TemporalCheckGateway } from '../src/api/check-gateway';
-import { DELIVERY_CLAIM_LEASE_MS, deliveryBodyHash } from '../src/api/lever-webhook';
+import { DELIVERY_CLAIM_LEASE_MS, LEVER_WEBHOOK_MAX_BYTES, deliveryBodyHash } from '../src/api/lever-webhook';
 import { openSqliteSettingsStore } from '../src/settings/sqlite-store';
 import type { CheckTimings } from '../src/workflows/definitions';
 
@@ -46,7 +46,7 @@ const answer = (res: Response, work: Promise<unknown>) =>
     (err: unknown) => res.status(503).json({ error: err instanceof Error ? err.name : 'error' }),
   );
 
-const raw = express.raw({ type: () => true, limit: 64 * 1024 });
+const raw = express.raw({ type: () => true, limit: LEVER_WEBHOOK_MAX_BYTES });
 const app = express();
 app.post('/hook', raw, (req, res) => {
   const body = JSON.parse((req.body as Buffer).toString('utf8')) as Body;
