@@ -196,7 +196,7 @@ export async function ingestFigure(server: DevServer): Promise<FigureResult> {
       'the same signed body sent to a process of its own (bench/ingest-floor.ts) that parses it and makes that call with',
       'no handler between (what a webhook costing nothing would reach here), and with only the delivery guarantee',
       "between: the token claimed and, after the call, marked handed and synced, through the service's SQLite store as",
-      "the API does. The load generator sends over kept-alive node:http sockets, a third of fetch's CPU per request",
+      "the API does. The load generator sends over kept-alive node:http sockets, a quarter to a third of fetch's CPU per request",
       '(bench/client-cpu.ts). CPU per request around each load: this process (the load generator, standing in for Lever;',
       "the bare row's client), the front door's process (the API's, or the floors') and the dev server; \"cores busy\":",
       `the three together over the load's wall time, out of the machine's ${cpus}.`,

@@ -109,7 +109,7 @@ export const mib = (bytes: number): string => fmt(bytes / 2 ** 20, 0);
 
 /**
  * The benchmarks' HTTP client (the load generator, the relay): node:http over kept-alive sockets, the answer read
- * whole. It costs this process about a third of fetch's CPU per request (a POST at concurrency 16,
+ * whole. It costs this process a quarter to a third of fetch's CPU per request (a POST at concurrency 16,
  * bench/client-cpu.ts), and this process shares the cores with what it measures; a sender such as Lever runs
  * elsewhere. A body is sent as JSON, byte for byte.
  */
